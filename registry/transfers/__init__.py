@@ -1,0 +1,1 @@
+"""Transfer rules: EEA membership, adequacy decisions and transfer safeguards (GDPR Chapter V)."""
