@@ -1,0 +1,1 @@
+"""Clients (controllers): legal data, services, authorisation type, notice contacts, exclusions."""

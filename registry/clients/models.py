@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.db import Base, TimestampMixin, utcnow
+from registry.subprocessors.models import Service, SubProcessor
+
+
+class Authorization(StrEnum):
+    """How the client authorised sub-processors (GDPR Art. 28(2))."""
+
+    GENERAL = "general"
+    SPECIFIC = "specific"
+
+
+class ClientStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+client_service = Table(
+    "client_service",
+    Base.metadata,
+    Column("client_id", ForeignKey("client.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id"), primary_key=True),
+)
+
+
+class Client(TimestampMixin, Base):
+    __tablename__ = "client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_name: Mapped[str] = mapped_column(String(300))
+    registration_number: Mapped[str | None] = mapped_column(String(100))
+    vat_id: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(2), default="ro")
+    authorization: Mapped[Authorization] = mapped_column(String(20), default=Authorization.GENERAL)
+    notice_period_days: Mapped[int] = mapped_column(default=30)
+    signatory_name: Mapped[str | None] = mapped_column(String(200))
+    signatory_title: Mapped[str | None] = mapped_column(String(200))
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    status: Mapped[ClientStatus] = mapped_column(String(20), default=ClientStatus.ACTIVE, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    services: Mapped[list[Service]] = relationship(secondary=client_service, order_by=Service.slug)
+    contacts: Mapped[list[ClientContact]] = relationship(
+        back_populates="client", order_by="ClientContact.id", cascade="all, delete-orphan"
+    )
+    exclusions: Mapped[list[Exclusion]] = relationship(back_populates="client", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+    @property
+    def signatory(self) -> dict[str, str | None]:
+        return {"name": self.signatory_name, "title": self.signatory_title}
+
+    @signatory.setter
+    def signatory(self, value: dict[str, str | None]) -> None:
+        self.signatory_name = value.get("name")
+        self.signatory_title = value.get("title")
+
+
+class ClientContact(Base):
+    __tablename__ = "client_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(100), default="")
+    receives_notices: Mapped[bool] = mapped_column(default=True)
+
+    client: Mapped[Client] = relationship(back_populates="contacts")
+
+
+class Exclusion(Base):
+    """A sub-processor that no longer applies to one client (after an objection), from `starts_at` on."""
+
+    __tablename__ = "client_exclusion"
+    __table_args__ = (UniqueConstraint("client_id", "subprocessor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    subprocessor_id: Mapped[int] = mapped_column(ForeignKey("subprocessor.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+
+    client: Mapped[Client] = relationship(back_populates="exclusions")
+    subprocessor: Mapped[SubProcessor] = relationship()

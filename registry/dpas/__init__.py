@@ -1,0 +1,1 @@
+"""Word DPA templates and the DPA documents generated from them for each client."""

@@ -1,0 +1,1 @@
+"""The processor's own profile: one row used by documents, emails and feeds."""

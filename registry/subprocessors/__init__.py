@@ -1,0 +1,1 @@
+"""Our services and the sub-processors that serve them, with locations and full history."""
