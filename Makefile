@@ -20,11 +20,13 @@ install: $(STAMP)
 migrate: install
 	$(FLASK) db upgrade
 
+# The worker delivers notices beside the web server (as .eml files in instance/outbox without REGISTRY_MAIL_SERVER).
 run: migrate
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # browser tests
 	$(BIN)/python -m pytest
 
 lint: install

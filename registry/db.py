@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Dialect, MetaData, Select, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -67,7 +67,9 @@ class TimestampMixin:
 T = TypeVar("T")
 
 
-def page_of(session: Session, stmt: Select[T], page: int, page_size: int) -> tuple[list[T], int]:
+def page_of(
+    session: Session | scoped_session[Session], stmt: Select[T], page: int, page_size: int
+) -> tuple[list[T], int]:
     """Return one page of `stmt` and the total number of rows it selects."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)))

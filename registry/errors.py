@@ -24,6 +24,9 @@ class RegistryError(Exception):
         self.message = message
         self.errors = errors
 
+    def __reduce__(self) -> tuple[Any, ...]:  # keep `errors` when the error crosses a process boundary
+        return (type(self), (self.message, self.errors))
+
 
 class NotFound(RegistryError):
     status = 404
@@ -36,13 +39,13 @@ class Conflict(RegistryError):
 
 
 class Invalid(RegistryError):
-    """Input breaks a rule; `errors` names the fields: {"field": ["message", ...]}."""
+    """Input breaks a rule; `errors` names the fields of the request body: {"field": ["message", ...]}.
+
+    API responses nest them under "json", as marshmallow's own validation errors are, so clients find every
+    body-field error at `errors.json.<field>`.
+    """
 
     status = 422
-
-
-class Stale(RegistryError):
-    status = 412
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -76,7 +79,8 @@ def _error_response(status: int, message: str, errors: dict[str, Any] | None) ->
 
 
 def _handle_registry_error(error: RegistryError) -> Any:
-    return _error_response(error.status, error.message, error.errors)
+    errors = {"json": error.errors} if isinstance(error, Invalid) and error.errors else error.errors
+    return _error_response(error.status, error.message, errors)
 
 
 def _handle_stale(error: StaleDataError) -> Any:

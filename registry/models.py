@@ -2,23 +2,32 @@
 
 from registry.audit.models import AuditEvent
 from registry.auth.models import ApiToken, User
+from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients.models import Client, ClientContact, Exclusion
 from registry.dpas.models import Dpa, DpaTemplate
+from registry.notices.models import Notice
 from registry.profile.models import ProcessorProfile
+from registry.public.models import SubscribeAttempt, Subscriber
 from registry.subprocessors.models import Location, Service, SubProcessor, SubProcessorVersion
 
 __all__ = [
+    "AffectedClient",
     "ApiToken",
     "AuditEvent",
+    "Change",
+    "ChangeResponse",
     "Client",
     "ClientContact",
     "Dpa",
     "DpaTemplate",
     "Exclusion",
     "Location",
+    "Notice",
     "ProcessorProfile",
     "Service",
     "SubProcessor",
     "SubProcessorVersion",
+    "SubscribeAttempt",
+    "Subscriber",
     "User",
 ]

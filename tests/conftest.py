@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import flask_migrate
@@ -48,6 +47,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         flask_migrate.upgrade()
         db.engine.dispose()
     yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +108,3 @@ def headers(token_for: Callable[[str], str]) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {token_for(role)}", **{k.replace("_", "-"): v for k, v in extra.items()}}
 
     return make
-
-
-ROOT = Path(__file__).resolve().parent.parent

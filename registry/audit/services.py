@@ -7,8 +7,10 @@ time) so the chain never forks.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +37,11 @@ class Actor:
 
 
 SYSTEM = Actor("system")
+
+
+def cli_actor() -> Actor:
+    """The person running a command: "cli:<login>"."""
+    return Actor(f"cli:{getpass.getuser()}")
 
 
 def to_json(value: Any) -> Any:
@@ -105,13 +112,15 @@ def verify_chain() -> ChainReport:
     """Walk the chain in order and report the first event whose link or content does not check out."""
     expected_prev = GENESIS
     checked = 0
-    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500)):
-        if event.prev_hash != expected_prev:
-            return ChainReport(
-                checked, event.id, "its link to the previous event is broken (an event was removed or reordered)"
-            )
-        if event_hash(event) != event.hash:
-            return ChainReport(checked, event.id, "its content does not match its hash (the event was edited)")
-        expected_prev = event.hash
-        checked += 1
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=500))
+    with closing(events):  # a streamed (server-side) cursor must be closed when we stop early
+        for event in events:
+            if event.prev_hash != expected_prev:
+                return ChainReport(
+                    checked, event.id, "its link to the previous event is broken (an event was removed or reordered)"
+                )
+            if event_hash(event) != event.hash:
+                return ChainReport(checked, event.id, "its content does not match its hash (the event was edited)")
+            expected_prev = event.hash
+            checked += 1
     return ChainReport(checked)

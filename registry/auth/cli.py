@@ -1,22 +1,16 @@
 from __future__ import annotations
 
-import getpass
-
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from registry.audit.services import Actor
+from registry.audit.services import cli_actor
 from registry.auth import services
 from registry.auth.models import Role, User
 from registry.errors import RegistryError
 from registry.extensions import db
 
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
-
-
-def cli_actor() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}")
 
 
 @users_cli.command("create")

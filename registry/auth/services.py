@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlalchemy import select
@@ -11,17 +10,13 @@ from registry.auth.models import ApiToken, Role, User
 from registry.db import utcnow
 from registry.errors import Conflict, Invalid, NotFound
 from registry.extensions import db
+from registry.tokens import hash_token
 
 TOKEN_PREFIX = "rgt_"  # noqa: S105 (a visible prefix so leaked tokens are recognisable, not a secret)
 
 
 def actor_of(user: User) -> Actor:
     return Actor(user.email, user.id)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are 256 random bits, so a plain SHA-256 cannot be reversed or guessed."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_user(email: str, role: str, *, name: str = "", actor: Actor) -> User:
