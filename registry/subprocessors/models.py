@@ -82,6 +82,10 @@ class SubProcessor(TimestampMixin, Base):
     dpf_recheck_on: Mapped[date | None]
     status: Mapped[Status] = mapped_column(String(20), default=Status.PROPOSED, index=True)
     version: Mapped[int] = mapped_column(default=1)
+    announced_change_id: Mapped[int | None]
+    """The announced change that covers this sub-processor (its own, or the one replacing it): while set, what its
+    clients were told (`services.NOTICE_FIELDS`) changes only when that change takes effect. A plain integer, not a
+    foreign key: the changes feature depends on this one, not the other way round."""
 
     services: Mapped[list[Service]] = relationship(secondary=subprocessor_service, order_by=Service.slug)
     locations: Mapped[list[Location]] = relationship(

@@ -1,0 +1,734 @@
+"""Services and sub-processors: checked against the transfer rules, saved with their full history.
+
+Every save of a sub-processor bumps its `version`, closes its open `SubProcessorVersion` and opens a new one holding
+the state (the API's JSON, `schemas.subprocessor_schema`), and writes an audit event; lists "as of" a date and the
+differences between two dates are read back from those states.
+
+What clients are told of a sub-processor (`NOTICE_FIELDS`) is edited freely only while it is a proposal: once it is
+active (or retired), or while an announced change covers it (`hold_for_change`), those fields change only through a
+change taking effect (`through_change=`), so nothing a client must hear about happens silently.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, NamedTuple, cast
+
+from marshmallow import ValidationError
+from sqlalchemy import CursorResult, Select, Update, or_, select, update
+
+from registry import clock
+from registry.audit import services as audit
+from registry.audit.services import Actor
+from registry.db import page_of, utcnow
+from registry.errors import Conflict, Invalid, NotFound
+from registry.extensions import db
+from registry.subprocessors import schemas
+from registry.subprocessors.models import Location, Service, Status, SubProcessor, SubProcessorVersion
+from registry.transfers import rules
+
+TRANSITIONS = {
+    (Status.PROPOSED, Status.ACTIVE),
+    (Status.PROPOSED, Status.RETIRED),
+    (Status.ACTIVE, Status.RETIRED),
+}
+"""The status lifecycle; nothing that was ever active is deleted."""
+
+BOOKKEEPING = frozenset(schemas.READ_ONLY)
+"""State fields that change on every save and are not "changes" in a diff."""
+
+NOTICE_FIELDS = frozenset(
+    {
+        "status",
+        "services",
+        "locations",
+        "purpose",
+        "category",
+        "data_categories",
+        "data_subjects",
+        "dpf_certified",
+    }
+)
+"""What clients must be told of before it changes (GDPR Art. 28(2), Clause 9 of the SCCs): whether the sub-processor
+is used at all (`status`), for whose data (`services`), where and under which transfer safeguard (`locations`, and the
+DPF flag that makes a US location lawful; its recheck date is bookkeeping, which `transfers check` watches) and what
+it does with which data (`purpose`, `category`, `data_categories`, `data_subjects`: the DPA annex's description of the
+processing). Identity and paperwork (name, legal name, address, country, website, contact, registration id,
+certifications, its DPA reference and date, the DPF recheck date) are corrected freely, with history."""
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+# -- services ---------------------------------------------------------------------------------------------------
+
+
+def list_services(page: int, page_size: int) -> tuple[list[Service], int]:
+    return page_of(db.session(), select(Service).order_by(Service.slug), page, page_size)
+
+
+def get_service(slug: str) -> Service:
+    service = db.session.scalar(select(Service).where(Service.slug == slug))
+    if service is None:
+        raise NotFound(f"No service {slug!r}.")
+    return service
+
+
+def create_service(data: Mapping[str, Any], *, actor: Actor) -> Service:
+    slug = data["slug"]
+    if db.session.scalar(select(Service.id).where(Service.slug == slug)) is not None:
+        raise Conflict(f"A service with slug {slug!r} already exists.")
+    service = Service(slug=slug, name=data["name"], description=data.get("description", ""))
+    db.session.add(service)
+    db.session.flush()
+    audit.record("service.created", service, actor=actor, after=schemas.service_schema.dump(service))
+    return service
+
+
+def update_service(service: Service, changes: Mapping[str, Any], *, actor: Actor) -> Service:
+    """Change a service's name and/or description (its slug does not change)."""
+    before = schemas.service_schema.dump(service)
+    for name in ("name", "description"):
+        if name in changes:
+            setattr(service, name, changes[name])
+    after = schemas.service_schema.dump(service)
+    if after != before:
+        db.session.flush()
+        audit.record("service.updated", service, actor=actor, before=before, after=after)
+    return service
+
+
+# -- sub-processors: reading ------------------------------------------------------------------------------------
+
+
+def get_subprocessor(subprocessor_id: int) -> SubProcessor:
+    """:raise NotFound: no sub-processor with this id."""
+    subprocessor = db.session.get(SubProcessor, subprocessor_id)
+    if subprocessor is None:
+        raise NotFound(f"No sub-processor {subprocessor_id}.")
+    return subprocessor
+
+
+def state_of(subprocessor: SubProcessor) -> dict[str, Any]:
+    """The sub-processor as the API shows it, and as its history stores it."""
+    state: dict[str, Any] = schemas.subprocessor_schema.dump(subprocessor)
+    return state
+
+
+def row_of(subprocessor: SubProcessor) -> dict[str, Any]:
+    """The sub-processor in the input shape (no id, version or timestamps): one import/export row."""
+    row: dict[str, Any] = schemas.subprocessor_row.dump(subprocessor)
+    return row
+
+
+def _by_name(state: Mapping[str, Any]) -> tuple[str, str, int]:
+    return (state["name"].casefold(), state["name"], state.get("id") or 0)
+
+
+def _versions_on(as_of: date | None) -> Select[SubProcessorVersion]:
+    """The versions in force at the end of `as_of` (UTC), or now."""
+    stmt = select(SubProcessorVersion)
+    if as_of is None:
+        return stmt.where(SubProcessorVersion.valid_to.is_(None))
+    end = clock.end_of(as_of)
+    return stmt.where(
+        SubProcessorVersion.valid_from < end,
+        or_(SubProcessorVersion.valid_to.is_(None), SubProcessorVersion.valid_to >= end),
+    )
+
+
+def list_as_of(
+    as_of: date | None = None,
+    *,
+    statuses: Collection[Status] | None = None,
+    service_slugs: Collection[str] | None = None,
+    exclude_ids: Collection[int] = (),
+) -> list[dict[str, Any]]:
+    """The states (shaped like the API's JSON) of the sub-processors at the end of `as_of` (UTC; None: now).
+
+    `statuses`: only these; `service_slugs`: only those serving at least one of these services; ordered by name.
+    """
+    stmt = _versions_on(as_of)
+    if statuses is not None:
+        stmt = stmt.where(SubProcessorVersion.status.in_([Status(status).value for status in statuses]))
+    if exclude_ids:
+        stmt = stmt.where(SubProcessorVersion.subprocessor_id.not_in(list(exclude_ids)))
+    states = [copy.deepcopy(version.state) for version in db.session.scalars(stmt)]
+    if service_slugs is not None:
+        wanted = set(service_slugs)
+        states = [state for state in states if wanted.intersection(state.get("services") or ())]
+    return sorted(states, key=_by_name)
+
+
+def list_subprocessors(
+    *,
+    as_of: date | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    country: str | None = None,
+    service: str | None = None,
+) -> list[dict[str, Any]]:
+    """The list with the API's filters; `country` matches the headquarters or any location."""
+    if service is not None and db.session.scalar(select(Service.id).where(Service.slug == service)) is None:
+        raise Invalid(f"Unknown service {service!r} in the `service` filter.")
+    states = list_as_of(
+        as_of,
+        statuses=None if status is None else [Status(status)],
+        service_slugs=None if service is None else [service],
+    )
+    if category is not None:
+        states = [state for state in states if state["category"] == category]
+    if country is not None:
+        states = [
+            state
+            for state in states
+            if state["country"] == country or any(loc["country"] == country for loc in state["locations"])
+        ]
+    return states
+
+
+def history(subprocessor_id: int, page: int, page_size: int) -> tuple[list[SubProcessorVersion], int]:
+    """A sub-processor's saved states, newest first."""
+    get_subprocessor(subprocessor_id)
+    stmt = (
+        select(SubProcessorVersion)
+        .where(SubProcessorVersion.subprocessor_id == subprocessor_id)
+        .order_by(SubProcessorVersion.version.desc())
+    )
+    return page_of(db.session(), stmt, page, page_size)
+
+
+class FieldChange(NamedTuple):
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class ChangedEntry:
+    id: int
+    name: str
+    fields: dict[str, tuple[Any, Any]]
+    """Field name -> (value on the first date, value on the second), as `FieldChange` pairs."""
+
+
+@dataclass(frozen=True)
+class ListDiff:
+    start: date
+    end: date
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    changed: list[ChangedEntry]
+
+
+def _changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    names = [*after, *(name for name in before if name not in after)]
+    return {
+        name: FieldChange(before.get(name), after.get(name))
+        for name in names
+        if name not in BOOKKEEPING and before.get(name) != after.get(name)
+    }
+
+
+def diff_lists(
+    start: date,
+    end: date,
+    *,
+    statuses: Collection[Status] = (Status.ACTIVE,),
+    service_slugs: Collection[str] | None = None,
+) -> ListDiff:
+    """What changed in the list (by default: the active sub-processors) between the end of `start` and of `end`."""
+    first = {state["id"]: state for state in list_as_of(start, statuses=statuses, service_slugs=service_slugs)}
+    second = {state["id"]: state for state in list_as_of(end, statuses=statuses, service_slugs=service_slugs)}
+    changed = []
+    for key, after in second.items():
+        if key in first:
+            fields = _changed_fields(first[key], after)
+            if fields:
+                changed.append(ChangedEntry(key, after["name"], fields))
+    return ListDiff(
+        start=start,
+        end=end,
+        added=[state for key, state in second.items() if key not in first],
+        removed=[state for key, state in first.items() if key not in second],
+        changed=changed,
+    )
+
+
+# -- sub-processors: checking -----------------------------------------------------------------------------------
+
+
+def flatten_errors(errors: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """marshmallow-shaped errors as (dotted path, message) pairs: ("locations.1.mechanism", "...")."""
+    flat: list[tuple[str, str]] = []
+    for key, value in errors.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            flat.extend(flatten_errors(value, path))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, Mapping):
+                    flat.extend(flatten_errors(item, path))
+                else:
+                    flat.append((path, str(item)))
+        else:
+            flat.append((path, str(value)))
+    return flat
+
+
+def check_transition(old: str, new: str) -> None:
+    """:raise Conflict: the lifecycle does not allow going from status `old` to `new`."""
+    if old == new or (Status(old), Status(new)) in TRANSITIONS:
+        return
+    raise Conflict(
+        f"A sub-processor cannot go from {old} to {new}: "
+        "the status moves proposed -> active -> retired (or proposed -> retired)."
+    )
+
+
+def check_subprocessor(data: dict[str, Any], *, on: date | None = None) -> dict[str, Any]:
+    """Check a loaded sub-processor (the full input shape) against the known services and the transfer rules.
+
+    Returns field errors shaped like marshmallow's (`{"locations": {1: {"mechanism": [...]}}}`), empty when all is
+    well, and fills in every omitted location mechanism that the rules derive. A retired sub-processor's locations
+    only need a mechanism: it no longer transfers anything.
+    """
+    on = on or today()
+    errors: dict[str, Any] = {}
+    slugs = data.get("services") or []
+    known = set(db.session.scalars(select(Service.slug).where(Service.slug.in_(slugs))))
+    unknown = [slug for slug in slugs if slug not in known]
+    if unknown:
+        errors["services"] = [f"Unknown service {slug!r}: create it first." for slug in unknown]
+    retired = data.get("status") == Status.RETIRED
+    location_errors: dict[int, dict[str, list[str]]] = {}
+    for index, location in enumerate(data.get("locations") or []):
+        check = rules.check_location(
+            location["country"],
+            location.get("mechanism"),
+            location.get("mechanism_detail"),
+            dpf_certified=bool(data.get("dpf_certified")),
+            dpf_recheck_on=data.get("dpf_recheck_on"),
+            on=on,
+        )
+        if not location.get("mechanism") and check.mechanism is not None:
+            location["mechanism"] = check.mechanism.value
+        if check.problems and not (retired and location.get("mechanism")):
+            location_errors[index] = {name: [problem] for name, problem in check.problems.items()}
+    if location_errors:
+        errors["locations"] = location_errors
+    return errors
+
+
+def _invalid(errors: Mapping[str, Any]) -> Invalid:
+    details = "; ".join(f"{path}: {message}" for path, message in flatten_errors(errors))
+    return Invalid(f"Invalid sub-processor: {details}", dict(errors))
+
+
+def _check_name_free(name: str, subprocessor_id: int | None = None) -> None:
+    other = db.session.scalar(select(SubProcessor.id).where(SubProcessor.name == name))
+    if other is not None and other != subprocessor_id:
+        raise Conflict(f"A sub-processor named {name!r} already exists.")
+
+
+def current_row(subprocessor: SubProcessor) -> dict[str, Any]:
+    """The sub-processor's stored values in the loaded input shape (Python dates, slugs), as a PATCH merges into."""
+    try:
+        row: dict[str, Any] = schemas.subprocessor_row.load(row_of(subprocessor))
+    except ValidationError as error:  # stored before a rule got stricter: say what to fix
+        raise _invalid(error.messages_dict) from None
+    return row
+
+
+# -- sub-processors: saving -------------------------------------------------------------------------------------
+
+
+def create_subprocessor(data: Mapping[str, Any], *, actor: Actor) -> SubProcessor:
+    """Create a sub-processor from loaded input (`SubProcessorSchema`), in any status (imports, the initial list).
+
+    :raise Invalid: a location breaks the transfer rules, or a service is unknown.
+    :raise Conflict: the name is taken.
+    """
+    row = copy.deepcopy(dict(data))
+    errors = check_subprocessor(row)
+    if errors:
+        raise _invalid(errors)
+    _check_name_free(row["name"])
+    subprocessor = SubProcessor()
+    _apply(subprocessor, row, replace_locations=True)
+    db.session.add(subprocessor)
+    _save(subprocessor, None, "subprocessor.created", actor=actor)
+    return subprocessor
+
+
+def update_subprocessor(
+    subprocessor: SubProcessor, changes: Mapping[str, Any], *, actor: Actor, through_change: int | None = None
+) -> SubProcessor:
+    """Replace the fields in `changes` (loaded input; `locations` replaces the whole list) and save a new version.
+
+    Nothing is saved when nothing changes. `through_change`: the id of the change taking effect that makes this
+    edit; only then may the `NOTICE_FIELDS` of a sub-processor that is not a free proposal change (see
+    `notice_conflict`). The history row and the audit event name that change.
+    :raise Conflict: a status change the lifecycle does not allow, a notice field changed outside a change (or
+        under another change's announcement), or a name that is taken.
+    :raise Invalid: a location breaks the transfer rules (all are checked on every save), or a service is unknown.
+    """
+    current = current_row(subprocessor)
+    row = {**current, **copy.deepcopy(dict(changes))}
+    check_transition(subprocessor.status, row["status"])
+    errors = check_subprocessor(row)  # also fills in derived mechanisms, so the comparison below is like for like
+    changed = notice_changes(current, row)
+    held_by = subprocessor.announced_change_id
+    conflict = notice_conflict(subprocessor, changed, row["status"], held_by=held_by, through_change=through_change)
+    if conflict is not None:
+        raise conflict
+    if errors:
+        raise _invalid(errors)
+    if row["name"] != subprocessor.name:
+        _check_name_free(row["name"], subprocessor.id)
+    if row == current:
+        return subprocessor
+    before = state_of(subprocessor)
+    _apply(subprocessor, row, replace_locations=row["locations"] != current["locations"])
+    if through_change is None:
+        _save(subprocessor, before, "subprocessor.updated", actor=actor)
+    else:
+        _save(subprocessor, before, "subprocessor.change_applied", actor=_through(actor, through_change))
+    if changed:
+        _recheck_hold(subprocessor, held_by, changed, through_change)
+    return subprocessor
+
+
+def set_status(
+    subprocessor: SubProcessor, status: Status, *, actor: Actor, through_change: int | None = None
+) -> SubProcessor:
+    """Move a sub-processor along its lifecycle: a change taking effect (`through_change`), or a proposal dropped."""
+    return update_subprocessor(
+        subprocessor, {"status": Status(status).value}, actor=actor, through_change=through_change
+    )
+
+
+def notice_changes(current: Mapping[str, Any], row: Mapping[str, Any]) -> list[str]:
+    """The `NOTICE_FIELDS` whose value differs between two loaded rows (input shape), sorted."""
+    return sorted(name for name in NOTICE_FIELDS if name in row and row[name] != current.get(name))
+
+
+def notice_conflict(
+    subprocessor: SubProcessor,
+    changed: Collection[str],
+    new_status: str,
+    *,
+    held_by: int | None,
+    through_change: int | None = None,
+) -> Conflict | None:
+    """Why the `changed` notice fields may not change now (a Conflict naming them), or None if they may.
+
+    Through a change: unless another announced change holds the sub-processor. Otherwise: only on a proposal that no
+    announced change holds, and not into `active` (a proposal becomes active through an add or replace change);
+    dropping it (proposed -> retired) is fine.
+    """
+    if not changed:
+        return None
+    names = ", ".join(changed)
+    name = subprocessor.name
+    if held_by is not None and held_by != through_change:
+        message = f"{name!r} is announced in change {held_by}; withdraw it to change what was announced ({names})."
+        field = f"Announced in change {held_by}: withdraw it to change what was announced."
+    elif through_change is not None:
+        return None
+    elif subprocessor.status == Status.ACTIVE:
+        message = (
+            f"{name!r} is active: its clients must be told before its {names} change. "
+            "Announce an update (or remove) change instead."
+        )
+        field = "Changes only through an announced update (or remove) change."
+    elif subprocessor.status == Status.RETIRED:
+        message = f"{name!r} is retired: its {names} stay as they were when it was last used."
+        field = "A retired sub-processor keeps what its clients were told."
+    elif new_status == Status.ACTIVE:
+        message = (
+            f"{name!r} becomes active through a change its clients are told of: announce an add (or replace) change."
+        )
+        field = "A proposal becomes active through an announced add (or replace) change."
+        changed = ["status"]
+    else:
+        return None
+    return Conflict(message, {field_name: [field] for field_name in changed})
+
+
+def _through(actor: Actor, change_id: int) -> Actor:
+    """The actor as history and audit name it when a change is applied: "cli:root (change 12)"."""
+    suffix = f" (change {change_id})"
+    return Actor(actor.label[: 320 - len(suffix)] + suffix, actor.user_id)
+
+
+def _recheck_hold(
+    subprocessor: SubProcessor, held_by: int | None, changed: Collection[str], through: int | None
+) -> None:
+    """Check again, now that the row is written (and so locked until commit), that no change was announced for the
+    sub-processor since it was read: an announcement committed meanwhile wins, and this save is refused."""
+    now_held_by = db.session.scalar(select(SubProcessor.announced_change_id).where(SubProcessor.id == subprocessor.id))
+    if now_held_by != held_by:
+        conflict = notice_conflict(
+            subprocessor, changed, subprocessor.status, held_by=now_held_by, through_change=through
+        )
+        if conflict is not None:
+            raise conflict
+
+
+# -- sub-processors: held by an announced change ----------------------------------------------------------------
+
+
+def _rows_updated(statement: Update) -> int:
+    """Run a conditional UPDATE (atomic on both databases: the condition is checked on the row as written)."""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount
+
+
+def hold_for_change(subprocessor: SubProcessor, change_id: int, *, actor: Actor) -> None:
+    """Fix the notice fields of a sub-processor while change `change_id` is announced (until it takes effect or is
+    withdrawn). The row is reloaded afterwards, so callers check what was fixed, not an older read.
+
+    :raise Conflict: another announced change already holds it.
+    """
+    held = _rows_updated(
+        update(SubProcessor)
+        .where(
+            SubProcessor.id == subprocessor.id,
+            or_(SubProcessor.announced_change_id.is_(None), SubProcessor.announced_change_id == change_id),
+        )
+        .values(announced_change_id=change_id)
+    )
+    db.session.expire(subprocessor)
+    if not held:
+        message = (
+            f"{subprocessor.name!r} is already under announced change {subprocessor.announced_change_id}: "
+            "withdraw it, or wait until it takes effect, before announcing another change for it."
+        )
+        raise Conflict(message, {"subprocessor_id": [message]})
+    audit.record(
+        "subprocessor.held_for_change",
+        subprocessor,
+        actor=actor,
+        before={"announced_change_id": None},
+        after={"announced_change_id": change_id},
+    )
+
+
+def release_from_change(subprocessor: SubProcessor, change_id: int, *, actor: Actor) -> None:
+    """End the hold of change `change_id` (it took effect or was withdrawn); nothing happens if it holds none."""
+    released = _rows_updated(
+        update(SubProcessor)
+        .where(SubProcessor.id == subprocessor.id, SubProcessor.announced_change_id == change_id)
+        .values(announced_change_id=None)
+    )
+    db.session.expire(subprocessor, ["announced_change_id"])
+    if released:
+        audit.record(
+            "subprocessor.released_from_change",
+            subprocessor,
+            actor=actor,
+            before={"announced_change_id": change_id},
+            after={"announced_change_id": None},
+        )
+
+
+def _apply(subprocessor: SubProcessor, row: Mapping[str, Any], *, replace_locations: bool) -> None:
+    for name, value in row.items():
+        if name == "contact":
+            subprocessor.contact = value
+        elif name == "services":
+            slugs = list(value)
+            subprocessor.services = list(
+                db.session.scalars(select(Service).where(Service.slug.in_(slugs)).order_by(Service.slug))
+            )
+        elif name == "locations":
+            if replace_locations:
+                subprocessor.locations = [
+                    Location(position=position, **location) for position, location in enumerate(value)
+                ]
+        else:
+            setattr(subprocessor, name, value)
+
+
+def _save(subprocessor: SubProcessor, before: dict[str, Any] | None, action: str, *, actor: Actor) -> None:
+    """Bump the version, close the open history entry and open a new one with the new state, audit it."""
+    now = utcnow()
+    if before is None:
+        subprocessor.version = 1
+        subprocessor.created_at = now
+    else:
+        subprocessor.version = subprocessor.version + 1
+    subprocessor.updated_at = now
+    db.session.flush()  # an UPDATE against a stale version raises StaleDataError (412)
+    state = state_of(subprocessor)
+    db.session.execute(
+        update(SubProcessorVersion)
+        .where(SubProcessorVersion.subprocessor_id == subprocessor.id, SubProcessorVersion.valid_to.is_(None))
+        .values(valid_to=now)
+    )
+    db.session.add(
+        SubProcessorVersion(
+            subprocessor_id=subprocessor.id,
+            version=subprocessor.version,
+            status=subprocessor.status,
+            valid_from=now,
+            valid_to=None,
+            actor=actor.label,
+            state=state,
+        )
+    )
+    db.session.flush()
+    audit.record(action, subprocessor, actor=actor, before=before, after=state)
+
+
+# -- transfer findings ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferFinding:
+    """A location whose transfer basis is not valid on a date."""
+
+    subprocessor: SubProcessor
+    location: Location
+    problem: str
+    services: tuple[str, ...]
+    """Slugs of the services the sub-processor serves (so callers can find the clients it touches)."""
+
+
+def transfer_findings(on: date) -> list[TransferFinding]:
+    """Every location of a proposed or active sub-processor whose stored mechanism is not valid on `on`."""
+    findings = []
+    stmt = select(SubProcessor).where(SubProcessor.status != Status.RETIRED).order_by(SubProcessor.name)
+    for subprocessor in db.session.scalars(stmt):
+        for location in subprocessor.locations:
+            check = rules.check_location(
+                location.country,
+                location.mechanism,
+                location.mechanism_detail,
+                dpf_certified=subprocessor.dpf_certified,
+                dpf_recheck_on=subprocessor.dpf_recheck_on,
+                on=on,
+            )
+            if not check.ok:
+                findings.append(
+                    TransferFinding(
+                        subprocessor=subprocessor,
+                        location=location,
+                        problem="; ".join(check.problems.values()),
+                        services=tuple(service.slug for service in subprocessor.services),
+                    )
+                )
+    return findings
+
+
+# -- import / export --------------------------------------------------------------------------------------------
+
+
+def export_rows() -> list[dict[str, Any]]:
+    """Every sub-processor in the input shape, ordered by name."""
+    return sorted((row_of(sp) for sp in db.session.scalars(select(SubProcessor))), key=_by_name)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    """1 for the first object or data row."""
+    field: str
+    message: str
+
+
+class RowsInvalid(Invalid):
+    """Some rows of an import are invalid: nothing was imported."""
+
+    def __init__(self, row_errors: Sequence[RowError]) -> None:
+        self.row_errors = list(row_errors)
+        errors: dict[str, Any] = {}
+        for error in self.row_errors:
+            errors.setdefault(str(error.row), {}).setdefault(error.field, []).append(error.message)
+        super().__init__(f"{len(self.row_errors)} error(s) in the import: nothing was imported.", errors)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def check_rows(rows: Iterable[Any]) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Load and check every row (input shape) without writing anything: the loaded rows and every error found."""
+    loaded: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    first_row_of: dict[str, int] = {}
+    on = today()
+    for number, raw in enumerate(rows, start=1):
+        if not isinstance(raw, Mapping):
+            errors.append(RowError(number, "_schema", "Each row must be an object."))
+            continue
+        try:
+            row: dict[str, Any] = schemas.subprocessor_row.load(raw)
+        except ValidationError as error:
+            errors.extend(RowError(number, path, message) for path, message in flatten_errors(error.messages_dict))
+            continue
+        name = row["name"]
+        if name in first_row_of:
+            errors.append(RowError(number, "name", f"{name!r} is also on row {first_row_of[name]}."))
+            continue
+        first_row_of[name] = number
+        existing = db.session.scalar(select(SubProcessor).where(SubProcessor.name == name))
+        transition_ok = True
+        if existing is not None:
+            try:
+                check_transition(existing.status, row["status"])
+            except Conflict as conflict:
+                errors.append(RowError(number, "status", conflict.message))
+                transition_ok = False
+        problems = check_subprocessor(row, on=on)
+        if existing is not None and transition_ok:
+            errors.extend(_notice_row_errors(number, existing, row))
+        errors.extend(RowError(number, path, message) for path, message in flatten_errors(problems))
+        loaded.append(row)
+    return loaded, errors
+
+
+def _notice_row_errors(number: int, existing: SubProcessor, row: Mapping[str, Any]) -> list[RowError]:
+    """An import updates what clients were told only where the API may (see `notice_conflict`)."""
+    try:
+        current = current_row(existing)
+    except Invalid:  # stored before a rule got stricter: the row's own checks say what to fix
+        return []
+    changed = notice_changes(current, row)
+    conflict = notice_conflict(existing, changed, row["status"], held_by=existing.announced_change_id)
+    if conflict is None:
+        return []
+    return [
+        RowError(number, field, message) for field, messages in (conflict.errors or {}).items() for message in messages
+    ]
+
+
+def import_rows(rows: Iterable[Any], *, actor: Actor) -> ImportResult:
+    """Create or update (matched by name, with history) every row; all rows are checked first.
+
+    :raise RowsInvalid: listing every error of every row; nothing was written.
+    """
+    loaded, errors = check_rows(rows)
+    if errors:
+        raise RowsInvalid(errors)
+    created = updated = unchanged = 0
+    for row in loaded:
+        existing = db.session.scalar(select(SubProcessor).where(SubProcessor.name == row["name"]))
+        if existing is None:
+            create_subprocessor(row, actor=actor)
+            created += 1
+            continue
+        version = existing.version
+        update_subprocessor(existing, row, actor=actor)
+        if existing.version == version:
+            unchanged += 1
+        else:
+            updated += 1
+    return ImportResult(created, updated, unchanged)
