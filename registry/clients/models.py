@@ -46,6 +46,8 @@ class Client(TimestampMixin, Base):
     signatory_name: Mapped[str | None] = mapped_column(String(200))
     signatory_title: Mapped[str | None] = mapped_column(String(200))
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The feed token is derived (HMAC of the secret key) from the id and this instant; rotating changes it.
+    feed_token_rotated_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[ClientStatus] = mapped_column(String(20), default=ClientStatus.ACTIVE, index=True)
     version: Mapped[int] = mapped_column(default=1)
 

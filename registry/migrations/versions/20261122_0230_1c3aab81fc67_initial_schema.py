@@ -53,6 +53,7 @@ def upgrade():
         sa.Column("signatory_name", sa.String(length=200), nullable=True),
         sa.Column("signatory_title", sa.String(length=200), nullable=True),
         sa.Column("feed_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("feed_token_rotated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from registry.clients import services
+from registry.clients.models import Authorization, Client, ClientStatus
+from registry.fields import CountryCode, not_blank
+from registry.i18n import LANGUAGES
+from registry.subprocessors.schemas import ServiceSlugs
+
+
+def distinct_contact_emails(contacts: list[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    for contact in contacts:
+        email = contact["email"].casefold()
+        if email in seen:
+            raise ValidationError(f"{contact['email']} is listed twice: give each contact once.")
+        seen.add(email)
+
+
+class ClientSignatorySchema(Schema):
+    name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    title = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+
+
+class ClientContactSchema(Schema):
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+    email = fields.Email(required=True, validate=validate.Length(max=320))
+    role = fields.String(load_default="", validate=validate.Length(max=100))
+    receives_notices = fields.Boolean(load_default=True)
+
+
+class ClientSchema(Schema):
+    """A client (controller) as account managers write it."""
+
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
+    legal_name = fields.String(required=True, validate=[validate.Length(min=1, max=300), not_blank])
+    registration_number = fields.String(
+        allow_none=True, validate=validate.Length(max=100), metadata={"example": "J40/14190/2013"}
+    )
+    vat_id = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "VAT number or Romanian CUI (checked with its control digit when country is RO)."},
+    )
+    address = fields.String(load_default="")
+    country = CountryCode(required=True, metadata={"example": "RO"})
+    language = fields.String(load_default="ro", validate=validate.OneOf(LANGUAGES))
+    services = ServiceSlugs(load_default=list, metadata={"description": "Slugs of the services the client uses."})
+    authorization = fields.String(
+        load_default=Authorization.GENERAL.value, validate=validate.OneOf([a.value for a in Authorization])
+    )
+    notice_period_days = fields.Integer(
+        validate=validate.Range(min=1, max=365),
+        metadata={"description": "Days of notice before a change takes effect; default: the processor profile's."},
+    )
+    signatory = fields.Nested(ClientSignatorySchema, load_default=lambda: {"name": None, "title": None})
+    contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list, validate=distinct_contact_emails)
+    status = fields.String(
+        load_default=ClientStatus.ACTIVE.value, validate=validate.OneOf([s.value for s in ClientStatus])
+    )
+
+
+class ClientPatchSchema(ClientSchema):
+    """Any subset of the client's fields; lists given replace the stored ones."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Top-level fields only: a contact or signatory that is sent must still be complete.
+        super().__init__(partial=tuple(ClientSchema._declared_fields), **kwargs)
+
+
+class ExcludedSubprocessorSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ClientExclusionSchema(Schema):
+    subprocessor = fields.Nested(ExcludedSubprocessorSchema)
+    reason = fields.String()
+    starts_at = fields.AwareDateTime()
+
+
+class ClientOutSchema(ClientSchema):
+    id = fields.Integer(dump_only=True)
+    feed_url = fields.Method(
+        "_feed_url",
+        allow_none=True,
+        metadata={"type": "string", "description": "The client's private Atom feed (staff only)."},
+    )
+    exclusions = fields.List(fields.Nested(ClientExclusionSchema), dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    def _feed_url(self, client: Client) -> str | None:
+        return services.feed_url(client)
+
+
+class ClientQuerySchema(Schema):
+    service = fields.String(metadata={"description": "Clients using this service (slug)."})
+    status = fields.String(validate=validate.OneOf([s.value for s in ClientStatus]))
+    authorization = fields.String(validate=validate.OneOf([a.value for a in Authorization]))
+    q = fields.String(metadata={"description": "Part of the name or legal name."})
+
+
+class ClientSubprocessorsQuerySchema(Schema):
+    as_of = fields.Date(metadata={"description": "The date (YYYY-MM-DD); default: today."})
+
+
+class ClientFeedUrlSchema(Schema):
+    feed_url = fields.String()

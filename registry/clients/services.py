@@ -1,0 +1,308 @@
+"""Clients (controllers): records, private feed tokens, exclusions and the sub-processor list that applies to each."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from registry import clock
+from registry.audit import services as audit
+from registry.audit.services import Actor
+from registry.clients.models import Authorization, Client, ClientContact, ClientStatus, Exclusion
+from registry.db import page_of, utcnow
+from registry.errors import Invalid, NotFound
+from registry.extensions import db
+from registry.profile import services as profile_services
+from registry.subprocessors import services as subprocessors
+from registry.subprocessors.models import Service, Status
+from registry.tokens import hash_token
+
+_CUI_KEY = "753217532"
+_SCALARS = (
+    "name",
+    "legal_name",
+    "registration_number",
+    "vat_id",
+    "address",
+    "country",
+    "language",
+    "authorization",
+    "notice_period_days",
+    "status",
+)
+
+
+def snapshot(client: Client) -> dict[str, Any]:
+    """The client as the audit log records it (never the feed token)."""
+    return {
+        **{name: getattr(client, name) for name in _SCALARS},
+        "services": [service.slug for service in client.services],
+        "signatory": client.signatory,
+        "contacts": [
+            {"name": c.name, "email": c.email, "role": c.role, "receives_notices": c.receives_notices}
+            for c in client.contacts
+        ],
+    }
+
+
+def get_client(client_id: int) -> Client:
+    client = db.session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"No client {client_id}.")
+    return client
+
+
+def list_clients(filters: Mapping[str, Any], page: int, page_size: int) -> tuple[list[Client], int]:
+    """One page of clients by name; filters: `service` (slug), `status`, `authorization`, `q` (in either name)."""
+    stmt = select(Client)
+    if filters.get("service"):
+        stmt = stmt.where(Client.services.any(Service.slug == filters["service"]))
+    if filters.get("status"):
+        stmt = stmt.where(Client.status == filters["status"])
+    if filters.get("authorization"):
+        stmt = stmt.where(Client.authorization == filters["authorization"])
+    if filters.get("q"):
+        q = filters["q"]
+        stmt = stmt.where(
+            or_(Client.name.icontains(q, autoescape=True), Client.legal_name.icontains(q, autoescape=True))
+        )
+    return page_of(db.session(), stmt.order_by(Client.name, Client.id), page, page_size)
+
+
+def clients_using(service_slugs: Collection[str]) -> list[Client]:
+    """Active clients that use at least one of these services, by name."""
+    if not service_slugs:
+        return []
+    stmt = (
+        select(Client)
+        .where(Client.status == ClientStatus.ACTIVE, Client.services.any(Service.slug.in_(list(service_slugs))))
+        .order_by(Client.name, Client.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
+    """Create a client from validated input (ClientSchema) and issue its private feed token."""
+    values = dict(data)
+    if values.get("notice_period_days") is None:
+        values["notice_period_days"] = profile_services.get_profile().default_notice_period_days
+    _check_vat_id(values.get("vat_id"), values["country"])
+    client = Client(
+        **{name: values[name] for name in _SCALARS if name in values},
+        services=_services(values.get("services", [])),
+        contacts=[ClientContact(**contact) for contact in values.get("contacts", [])],
+        feed_token_rotated_at=utcnow(),
+    )
+    client.authorization = Authorization(client.authorization)
+    client.status = ClientStatus(client.status)
+    client.signatory = values.get("signatory") or {}
+    db.session.add(client)
+    db.session.flush()  # the id goes into the feed token
+    client.feed_token_hash = hash_token(feed_token(client))
+    db.session.flush()
+    audit.record("client.created", client, actor=actor, after=snapshot(client))
+    return client
+
+
+def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> Client:
+    """Apply the given fields (lists and the signatory given replace the stored ones)."""
+    before = snapshot(client)
+    if "vat_id" in data or "country" in data:
+        _check_vat_id(data.get("vat_id", client.vat_id), data.get("country", client.country))
+    for name in _SCALARS:
+        if name in data:
+            setattr(client, name, data[name])
+    if "authorization" in data:
+        client.authorization = Authorization(data["authorization"])
+    if "status" in data:
+        client.status = ClientStatus(data["status"])
+    if "services" in data:
+        client.services = _services(data["services"])
+    if "signatory" in data:
+        client.signatory = data["signatory"] or {}
+    if "contacts" in data and _contact_rows(client.contacts) != _contact_rows(data["contacts"]):
+        client.contacts = [ClientContact(**contact) for contact in data["contacts"]]
+    after = snapshot(client)
+    if after != before:
+        client.version = client.version + 1
+        db.session.flush()
+        changed = [name for name in after if after[name] != before[name]]
+        audit.record(
+            "client.updated",
+            client,
+            actor=actor,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return client
+
+
+def _contact_rows(contacts: Collection[Any]) -> list[tuple[Any, ...]]:
+    def row(c: Any) -> tuple[Any, ...]:
+        get = c.get if isinstance(c, Mapping) else lambda name: getattr(c, name)
+        return (get("name"), get("email"), get("role"), get("receives_notices"))
+
+    return [row(c) for c in contacts]
+
+
+def _services(slugs: Collection[str]) -> list[Service]:
+    wanted = list(dict.fromkeys(slugs))
+    if not wanted:
+        return []
+    found = {s.slug: s for s in db.session.scalars(select(Service).where(Service.slug.in_(wanted)))}
+    unknown = [slug for slug in wanted if slug not in found]
+    if unknown:
+        names = ", ".join(repr(slug) for slug in unknown)
+        raise Invalid(f"Unknown service {names}.", {"services": [f"Unknown service {names}."]})
+    return [found[slug] for slug in wanted]
+
+
+def romanian_cui_problem(value: str) -> str | None:
+    """Say what is wrong with a Romanian CUI/CIF ("RO" prefix optional), or None if its control digit checks out."""
+    code = value.replace(" ", "").upper()
+    code = code.removeprefix("RO")
+    if not (code.isascii() and code.isdigit() and 2 <= len(code) <= 10):
+        return f"{value!r} is not a Romanian CUI: 2 to 10 digits, optionally after RO."
+    body, control = code[:-1].zfill(9), int(code[-1])
+    expected = sum(int(digit) * int(weight) for digit, weight in zip(body, _CUI_KEY, strict=True)) * 10 % 11 % 10
+    if expected != control:
+        return f"{value!r} is not a valid Romanian CUI: its control digit should be {expected}."
+    return None
+
+
+def _check_vat_id(vat_id: str | None, country: str) -> None:
+    if country == "RO" and vat_id:
+        problem = romanian_cui_problem(vat_id)
+        if problem:
+            raise Invalid(problem, {"vat_id": [problem]})
+
+
+# Private feed token -----------------------------------------------------------------------------------------------
+
+
+def _feed_hmac(secret_key: str, client_id: int, rotated_at: datetime) -> str:
+    """The feed token: an HMAC of the secret key over the client id and the rotation instant (URL-safe)."""
+    message = f"client-feed:{client_id}:{rotated_at.astimezone(UTC).isoformat()}".encode()
+    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def feed_token(client: Client) -> str:
+    return _feed_hmac(str(current_app.config["SECRET_KEY"]), client.id, client.feed_token_rotated_at)
+
+
+def feed_url(client: Client) -> str | None:
+    """The client's private Atom feed URL, or None before a token was issued (client not yet saved)."""
+    if client.id is None or client.feed_token_hash is None:
+        return None
+    return f"{current_app.config['BASE_URL']}/feeds/clients/{feed_token(client)}.atom"
+
+
+def client_for_feed_token(token: str) -> Client | None:
+    """The client whose current feed token this is (whatever its status), or None."""
+    return db.session.scalar(select(Client).where(Client.feed_token_hash == hash_token(token)))
+
+
+def rotate_feed_token(client: Client, *, actor: Actor) -> Client:
+    """Issue a new feed token; the old feed URL stops working."""
+    old = client.feed_token_rotated_at
+    rotated_at = utcnow()
+    if old is not None and rotated_at <= old:  # a clock that did not move must still give a new token
+        rotated_at = old + timedelta(microseconds=1)
+    client.feed_token_rotated_at = rotated_at
+    client.feed_token_hash = hash_token(feed_token(client))
+    client.version = client.version + 1
+    db.session.flush()
+    audit.record(
+        "client.feed_token_rotated",
+        client,
+        actor=actor,
+        before={"feed_token_rotated_at": old},
+        after={"feed_token_rotated_at": rotated_at},
+    )
+    return client
+
+
+# Exclusions and the applicable list ------------------------------------------------------------------------------
+
+
+def exclude_subprocessor(
+    client: Client, subprocessor_id: int, *, reason: str, actor: Actor, starts_at: datetime | None = None
+) -> Exclusion:
+    """Stop applying a sub-processor to this client from `starts_at` (default now). Idempotent: an existing
+    exclusion is returned unchanged."""
+    existing = _exclusion(client, subprocessor_id)
+    if existing is not None:
+        return existing
+    subprocessor = subprocessors.get_subprocessor(subprocessor_id)
+    exclusion = Exclusion(
+        client_id=client.id,
+        subprocessor_id=subprocessor.id,
+        reason=reason,
+        starts_at=starts_at or utcnow(),
+        actor=actor.label,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(exclusion)
+    except IntegrityError:  # excluded at the same moment by another transaction
+        db.session.expire(client, ["exclusions"])
+        existing = _exclusion(client, subprocessor_id)
+        if existing is None:
+            raise
+        return existing
+    db.session.expire(client, ["exclusions"])
+    audit.record(
+        "client.subprocessor_excluded",
+        client,
+        actor=actor,
+        after={
+            "subprocessor_id": subprocessor.id,
+            "subprocessor": subprocessor.name,
+            "reason": reason,
+            "starts_at": exclusion.starts_at,
+        },
+    )
+    return exclusion
+
+
+def _exclusion(client: Client, subprocessor_id: int) -> Exclusion | None:
+    return next((e for e in client.exclusions if e.subprocessor_id == subprocessor_id), None)
+
+
+def excluded_subprocessor_ids(clients: Collection[Client], at: datetime) -> dict[int, set[int]]:
+    """The sub-processors excluded for each of these clients at the instant `at` (exclusions starting before it), by
+    client id; a client without any maps to an empty set. One query per 500 clients, whatever is loaded."""
+    ids = [client.id for client in clients]
+    excluded: dict[int, set[int]] = {client_id: set() for client_id in ids}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(Exclusion.client_id, Exclusion.subprocessor_id).where(
+                Exclusion.client_id.in_(ids[start : start + 500]), Exclusion.starts_at < at
+            )
+        )
+        for client_id, subprocessor_id in rows:
+            excluded[client_id].add(subprocessor_id)
+    return excluded
+
+
+def applicable_subprocessors(client: Client, as_of: date | None = None) -> list[dict[str, Any]]:
+    """The sub-processors that apply to this client on `as_of` (default: now), as list_as_of shapes them.
+
+    Active on that date, serving at least one of the client's services, minus the client's exclusions that start
+    before the end of that day (UTC).
+    """
+    slugs = [service.slug for service in client.services]
+    if not slugs:
+        return []
+    cutoff = utcnow() if as_of is None else clock.end_of(as_of)
+    excluded = excluded_subprocessor_ids([client], cutoff)[client.id]
+    return subprocessors.list_as_of(as_of, statuses=[Status.ACTIVE], service_slugs=slugs, exclude_ids=excluded)
