@@ -1,0 +1,487 @@
+"""DPA templates and generated DPA versions: validate, store, render, send, sign, and spot outdated annexes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+
+from registry import clock
+from registry.audit import services as audit
+from registry.audit.services import SYSTEM, Actor
+from registry.clients import services as clients
+from registry.clients.models import Client, ClientStatus
+from registry.db import page_of, utcnow
+from registry.dpas import pdf, rendering
+from registry.dpas.models import Dpa, DpaStatus, DpaTemplate
+from registry.dpas.validation import validate_template
+from registry.errors import Conflict, Invalid, NotFound
+from registry.extensions import db
+from registry.i18n import LANGUAGES
+from registry.profile import services as profile_services
+
+log = logging.getLogger(__name__)
+
+BUILTIN_KEY = "dpa"
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
+
+
+# -- templates ------------------------------------------------------------------------------------------------
+
+
+def template_snapshot(template: DpaTemplate) -> dict[str, Any]:
+    return {
+        "key": template.key,
+        "language": template.language,
+        "version": template.version,
+        "filename": template.filename,
+        "sha256": template.sha256,
+        "variables": template.variables,
+        "active": template.active,
+    }
+
+
+def list_templates(filters: Mapping[str, Any], page: int, page_size: int) -> tuple[list[DpaTemplate], int]:
+    """Templates by key, language and newest version first; filters `key`, `language`, `active`."""
+    stmt = select(DpaTemplate)
+    for name in ("key", "language", "active"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(DpaTemplate, name) == filters[name])
+    stmt = stmt.order_by(DpaTemplate.key, DpaTemplate.language, DpaTemplate.version.desc())
+    return page_of(db.session(), stmt, page, page_size)
+
+
+def get_template(template_id: int) -> DpaTemplate:
+    template = db.session.get(DpaTemplate, template_id)
+    if template is None:
+        raise NotFound(f"No DPA template {template_id}.")
+    return template
+
+
+def active_template(key: str, language: str) -> DpaTemplate | None:
+    return db.session.scalar(
+        select(DpaTemplate).where(DpaTemplate.key == key, DpaTemplate.language == language, DpaTemplate.active)
+    )
+
+
+def _has_versions(key: str, language: str) -> bool:
+    stmt = select(DpaTemplate.id).where(DpaTemplate.key == key, DpaTemplate.language == language).limit(1)
+    return db.session.scalar(stmt) is not None
+
+
+def ensure_builtin_templates() -> list[DpaTemplate]:
+    """Load contracts/dpa.<language>.docx as version 1 of key "dpa" for each language that has no version yet.
+
+    Loading the shipped reference templates is the system's act, whoever's request happens to need them first.
+
+    Returns the templates loaded now (none once they are in the database). A missing file is skipped.
+    """
+    loaded: list[DpaTemplate] = []
+    for language in LANGUAGES:
+        path = CONTRACTS_DIR / f"{BUILTIN_KEY}.{language}.docx"
+        if _has_versions(BUILTIN_KEY, language) or not path.is_file():
+            continue
+        data = path.read_bytes()
+        check = validate_template(data, language)
+        template = DpaTemplate(
+            key=BUILTIN_KEY,
+            language=language,
+            version=1,
+            filename=path.name,
+            content=data,
+            sha256=rendering.sha256(data),
+            variables=check.variables,
+            active=True,
+            created_by=SYSTEM.label,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(template)
+        except IntegrityError:  # loaded at the same moment by another transaction
+            continue
+        audit.record("dpa_template.loaded", template, actor=SYSTEM, after=template_snapshot(template))
+        loaded.append(template)
+    return loaded
+
+
+def add_template(data: bytes, *, key: str, language: str, filename: str, actor: Actor) -> DpaTemplate:
+    """Validate an uploaded template and make it the active version for (key, language).
+
+    :raise Invalid: the file is not a usable template (see `validate_template`).
+    :raise Conflict: another version was uploaded at the same moment.
+    """
+    if language not in LANGUAGES:
+        raise Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
+    check = validate_template(data, language)
+    ensure_builtin_templates()
+    latest = db.session.scalar(
+        select(func.max(DpaTemplate.version)).where(DpaTemplate.key == key, DpaTemplate.language == language)
+    )
+    previous = active_template(key, language)
+    template = DpaTemplate(
+        key=key,
+        language=language,
+        version=(latest or 0) + 1,
+        filename=filename or f"{key}.{language}.docx",
+        content=data,
+        sha256=rendering.sha256(data),
+        variables=check.variables,
+        active=True,
+        created_by=actor.label,
+    )
+    try:
+        with db.session.begin_nested():
+            if previous is not None:
+                previous.active = False
+            db.session.add(template)
+    except IntegrityError:
+        message = f"Another version of template {key!r} ({language}) was uploaded at the same time: retry."
+        raise Conflict(message) from None
+    audit.record(
+        "dpa_template.uploaded",
+        template,
+        actor=actor,
+        before=template_snapshot(previous) if previous is not None else None,
+        after=template_snapshot(template),
+    )
+    log.info("template %s/%s v%s uploaded by %s", key, language, template.version, actor.label)
+    return template
+
+
+# -- generating a DPA version -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DpaInputs:
+    """Everything a DPA version is rendered from, read from the database (the first step of generation)."""
+
+    client_id: int
+    number: str
+    version: int
+    template_id: int
+    template: bytes
+    language: str
+    as_of: date
+    context: dict[str, Any]
+    annex_digest: str
+
+
+@dataclass(frozen=True)
+class PreparedDpa:
+    """A rendered DPA version not stored yet (the second step of generation; storing it is the third)."""
+
+    client_id: int
+    number: str
+    version: int
+    template_id: int
+    language: str
+    as_of: date
+    context: dict[str, Any]
+    annex_digest: str
+    document: bytes
+    sha256: str
+
+
+def _number(client: Client, on: date) -> str:
+    """ "DPA-<year of the client's first DPA>-<client id:04d>": every version of a client's DPA shares it."""
+    first = db.session.scalar(select(Dpa.number).where(Dpa.client_id == client.id).order_by(Dpa.version).limit(1))
+    return first or f"DPA-{on.year}-{client.id:04d}"
+
+
+def _next_version(client_id: int) -> int:
+    latest = db.session.scalar(select(func.max(Dpa.version)).where(Dpa.client_id == client_id))
+    return (latest or 0) + 1
+
+
+def _template_for(key: str, language: str, actor: Actor) -> DpaTemplate:
+    template = active_template(key, language)
+    if template is None and key == BUILTIN_KEY:
+        ensure_builtin_templates()
+        template = active_template(key, language)
+    if template is None:
+        message = f"No active DPA template {key!r} in language {language!r}: upload one first."
+        raise Invalid(message, {"template": [message]})
+    return template
+
+
+def collect_dpa(
+    client: Client,
+    *,
+    actor: Actor,
+    language: str | None = None,
+    template_key: str = BUILTIN_KEY,
+    as_of: date | None = None,
+    on: date | None = None,
+) -> DpaInputs:
+    """Read what the next DPA version for `client` is rendered from; stores nothing.
+
+    Only loads the built-in templates if they were never loaded (the one write it may do).
+    """
+    language = language or client.language
+    if language not in LANGUAGES:
+        raise Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
+    on = on or clock.today()
+    as_of = as_of or on
+    template = _template_for(template_key, language, actor)
+    applicable = clients.applicable_subprocessors(client, as_of)
+    number = _number(client, on)
+    version = _next_version(client.id)
+    context = rendering.build_context(
+        client,
+        profile_services.get_profile(),
+        applicable,
+        language=language,
+        number=number,
+        version=version,
+        as_of=as_of,
+        today=on,
+    )
+    return DpaInputs(
+        client_id=client.id,
+        number=number,
+        version=version,
+        template_id=template.id,
+        template=template.content,
+        language=language,
+        as_of=as_of,
+        context=context,
+        annex_digest=rendering.annex_digest(applicable),
+    )
+
+
+def render_dpa(inputs: DpaInputs) -> PreparedDpa:
+    """Render a DPA version; touches no database, so callers can end their transaction first."""
+    document = rendering.render(inputs.template, inputs.context)
+    return PreparedDpa(
+        client_id=inputs.client_id,
+        number=inputs.number,
+        version=inputs.version,
+        template_id=inputs.template_id,
+        language=inputs.language,
+        as_of=inputs.as_of,
+        context=rendering.to_snapshot(inputs.context),
+        annex_digest=inputs.annex_digest,
+        document=document,
+        sha256=rendering.sha256(document),
+    )
+
+
+def prepare_dpa(
+    client: Client,
+    *,
+    actor: Actor,
+    language: str | None = None,
+    template_key: str = BUILTIN_KEY,
+    as_of: date | None = None,
+    on: date | None = None,
+) -> PreparedDpa:
+    """Read and render the next DPA version for `client` without storing it."""
+    inputs = collect_dpa(client, actor=actor, language=language, template_key=template_key, as_of=as_of, on=on)
+    return render_dpa(inputs)
+
+
+def dpa_snapshot(dpa: Dpa) -> dict[str, Any]:
+    return {
+        "client_id": dpa.client_id,
+        "number": dpa.number,
+        "version": dpa.version,
+        "template_id": dpa.template_id,
+        "language": dpa.language,
+        "as_of": dpa.as_of,
+        "annex_digest": dpa.annex_digest,
+        "sha256": dpa.sha256,
+        "status": dpa.status,
+        "sent_at": dpa.sent_at,
+        "signed_on": dpa.signed_on,
+        "signatory": dpa.signatory,
+    }
+
+
+def store_dpa(prepared: PreparedDpa, *, actor: Actor) -> Dpa:
+    """Store a prepared version as a draft.
+
+    :raise Conflict: another version for this client was stored since it was prepared.
+    """
+    if _next_version(prepared.client_id) != prepared.version:
+        raise Conflict(f"Another DPA version for client {prepared.client_id} was generated at the same time: retry.")
+    dpa = Dpa(
+        client_id=prepared.client_id,
+        number=prepared.number,
+        version=prepared.version,
+        template_id=prepared.template_id,
+        language=prepared.language,
+        as_of=prepared.as_of,
+        context=prepared.context,
+        annex_digest=prepared.annex_digest,
+        document=prepared.document,
+        sha256=prepared.sha256,
+        status=DpaStatus.DRAFT,
+        created_by=actor.label,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(dpa)
+    except IntegrityError:
+        raise Conflict(
+            f"Another DPA version for client {prepared.client_id} was generated at the same time: retry."
+        ) from None
+    audit.record("dpa.generated", dpa, actor=actor, after=dpa_snapshot(dpa))
+    log.info("DPA %s v%s generated by %s", dpa.number, dpa.version, actor.label)
+    return dpa
+
+
+def generate_dpa(
+    client: Client,
+    *,
+    actor: Actor,
+    language: str | None = None,
+    template_key: str = BUILTIN_KEY,
+    as_of: date | None = None,
+) -> Dpa:
+    """Render and store the next DPA version for `client` (a draft; earlier versions stay as they are)."""
+    return store_dpa(
+        prepare_dpa(client, actor=actor, language=language, template_key=template_key, as_of=as_of), actor=actor
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+
+
+def list_dpas(client: Client, page: int, page_size: int) -> tuple[list[Dpa], int]:
+    """A client's DPA versions, newest first."""
+    stmt = (
+        select(Dpa)
+        .options(defer(Dpa.context))
+        .where(Dpa.client_id == client.id)
+        .order_by(Dpa.version.desc(), Dpa.id.desc())
+    )
+    return page_of(db.session(), stmt, page, page_size)
+
+
+def get_dpa(dpa_id: int) -> Dpa:
+    dpa = db.session.get(Dpa, dpa_id)
+    if dpa is None:
+        raise NotFound(f"No DPA {dpa_id}.")
+    return dpa
+
+
+def pdf_document(dpa: Dpa, *, actor: Actor) -> bytes:
+    """The PDF copy of a DPA version, converted once and kept.
+
+    :raise NotFound: LibreOffice is not installed.
+    """
+    if dpa.pdf is not None:
+        return dpa.pdf
+    data = pdf.docx_to_pdf(dpa.document)
+    dpa.pdf = data
+    db.session.flush()
+    audit.record("dpa.pdf_created", dpa, actor=actor, after={"pdf_sha256": rendering.sha256(data)})
+    return data
+
+
+# -- lifecycle ------------------------------------------------------------------------------------------------
+
+
+def mark_sent(dpa: Dpa, *, actor: Actor) -> Dpa:
+    """Record that the document went to the client (again, for a version already sent)."""
+    if dpa.status in (DpaStatus.SIGNED, DpaStatus.SUPERSEDED):
+        raise Conflict(f"DPA {dpa.number} v{dpa.version} is {dpa.status}: it cannot be sent for signature.")
+    before = dpa_snapshot(dpa)
+    dpa.status = DpaStatus.SENT
+    dpa.sent_at = utcnow()
+    db.session.flush()
+    audit.record("dpa.sent", dpa, actor=actor, before=before, after=dpa_snapshot(dpa))
+    return dpa
+
+
+def latest_possible_today() -> date:
+    """The latest date that is not in the future anywhere (UTC+14)."""
+    return (utcnow() + timedelta(hours=14)).date()
+
+
+def sign(dpa: Dpa, *, signed_on: date, signatory: str, actor: Actor) -> Dpa:
+    """Record the client's signature; the previously signed version becomes `superseded`.
+
+    :raise Invalid: `signed_on` in the future, or an empty signatory.
+    :raise Conflict: this version is superseded or already signed, or a newer version is signed.
+    """
+    signatory = signatory.strip()
+    if signed_on > latest_possible_today():
+        raise Invalid("The signature date is in the future.", {"signed_on": ["Must not be in the future."]})
+    if not signatory:
+        raise Invalid("Say who signed.", {"signatory": ["Must not be empty."]})
+    if dpa.status == DpaStatus.SUPERSEDED:
+        raise Conflict(f"DPA {dpa.number} v{dpa.version} is superseded by a newer signed version.")
+    if dpa.status == DpaStatus.SIGNED:
+        raise Conflict(f"DPA {dpa.number} v{dpa.version} is already signed (on {dpa.signed_on}).")
+    newer = db.session.scalar(
+        select(Dpa.version).where(
+            Dpa.client_id == dpa.client_id, Dpa.status == DpaStatus.SIGNED, Dpa.version > dpa.version
+        )
+    )
+    if newer is not None:
+        raise Conflict(f"A newer version (v{newer}) of DPA {dpa.number} is already signed.")
+    older = list(
+        db.session.scalars(
+            select(Dpa).where(Dpa.client_id == dpa.client_id, Dpa.status == DpaStatus.SIGNED, Dpa.version < dpa.version)
+        )
+    )
+    for old in older:
+        old_before = dpa_snapshot(old)
+        old.status = DpaStatus.SUPERSEDED
+        db.session.flush()
+        audit.record("dpa.superseded", old, actor=actor, before=old_before, after=dpa_snapshot(old))
+    before = dpa_snapshot(dpa)
+    dpa.status = DpaStatus.SIGNED
+    dpa.signed_on = signed_on
+    dpa.signatory = signatory
+    db.session.flush()
+    audit.record("dpa.signed", dpa, actor=actor, before=before, after=dpa_snapshot(dpa))
+    return dpa
+
+
+# -- annex outdated ---------------------------------------------------------------------------------------------
+
+
+def current_annex_digest(client: Client, as_of: date | None = None) -> str:
+    return rendering.annex_digest(clients.applicable_subprocessors(client, as_of))
+
+
+def outdated_annexes() -> list[dict[str, Any]]:
+    """Active clients whose signed DPA annex no longer matches the sub-processors that apply to them now."""
+    stmt = (
+        select(Dpa)
+        .options(defer(Dpa.context))
+        .join(Client, Client.id == Dpa.client_id)
+        .where(Dpa.status == DpaStatus.SIGNED, Client.status == ClientStatus.ACTIVE)
+        .order_by(Client.name, Client.id, Dpa.version.desc())
+    )
+    outdated: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for dpa in db.session.scalars(stmt):
+        if dpa.client_id in seen:  # one signed version per client; be safe if history holds more
+            continue
+        seen.add(dpa.client_id)
+        if current_annex_digest(dpa.client) != dpa.annex_digest:
+            outdated.append(
+                {
+                    "client_id": dpa.client_id,
+                    "client_name": dpa.client.name,
+                    "dpa_id": dpa.id,
+                    "number": dpa.number,
+                    "version": dpa.version,
+                    "signed_on": dpa.signed_on,
+                }
+            )
+    return outdated
+
+
+def active_client_ids() -> list[int]:
+    return list(db.session.scalars(select(Client.id).where(Client.status == ClientStatus.ACTIVE).order_by(Client.id)))

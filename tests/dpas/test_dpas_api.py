@@ -1,0 +1,321 @@
+import hashlib
+import io
+import shutil
+from datetime import date, timedelta
+from urllib.parse import unquote
+
+import pytest
+
+from registry.audit.models import AuditEvent
+from registry.audit.services import Actor
+from registry.dpas import pdf
+from registry.dpas.models import Dpa
+from registry.extensions import db
+from registry.subprocessors import services as subprocessors
+from registry.subprocessors.schemas import SubProcessorPatchSchema
+from tests.dpas.dpa_data import PROFILE, SMITH, STEFANESCU, SZOLG, docx_text
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TODAY = date.today()
+
+
+def _assert_no_tags(text):
+    for tag in ("{{", "}}", "{%", "%}", "{#"):
+        assert tag not in text
+
+
+def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world, generate, download):
+    client_id = world["clients"]["ro"]["id"]
+    dpa = generate(client_id)
+    assert dpa["language"] == "ro"
+    assert dpa["number"] == f"DPA-{TODAY.year}-{client_id:04d}"
+    assert dpa["version"] == 1
+    assert dpa["status"] == "draft"
+    document = download(dpa["id"])
+    assert hashlib.sha256(document).hexdigest() == dpa["sha256"]
+    text = docx_text(document)
+    _assert_no_tags(text)
+    # Parties, verbatim
+    assert STEFANESCU in text
+    assert "J40/14190/2013" in text and "RO14399840" in text
+    assert "Ana Ștefănescu" in text
+    for value in (PROFILE["legal_name"], PROFILE["registration_number"], PROFILE["vat_id"], PROFILE["dpo_email"]):
+        assert value in text
+    assert "ANSPDCP" in text
+    # Romanian text, localised date
+    assert "Acord de prelucrare a datelor cu caracter personal" in text
+    months = ["ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august", "septembrie",
+              "octombrie", "noiembrie", "decembrie"]  # fmt: skip
+    assert f"{TODAY.day} {months[TODAY.month - 1]} {TODAY.year}" in text
+    # General authorisation with the client's notice period
+    assert "Autorizație generală" in text
+    assert "Autorizație specifică" not in text
+    assert "cel puțin 45 de zile" in text or "cel puțin 45 zile" in text
+    # Annex III: every applicable sub-processor with its locations and safeguards, hostile names verbatim
+    for name in (SMITH, SZOLG, "Alpine Analytics AG"):
+        assert name in text
+    assert "Texto SMS SRL" not in text and "Future Mail GmbH" not in text
+    assert "1 Main St & 2nd Ave, Springfield, IL 62701" in text
+    assert "Customer support tickets <priority> & chat" in text
+    assert "Jane Doe, DPO, privacy@smith.example, +1 555 0100" in text
+    assert (
+        "Statele Unite ale Americii — Virginia, asistență: "
+        "Clauze contractuale standard (Decizia (UE) 2021/914), modulul 3" in text
+    )
+    assert "Ungaria — Budapest, stocare: SEE (fără transfer)" in text
+    assert "Germania — EU (Frankfurt), copii de siguranță: SEE (fără transfer)" in text
+    assert "Elveția — Zürich, prelucrare: Decizie de adecvare 2000/518/CE" in text
+    # Annex II (TOMs, several lines)
+    assert "Criptarea în tranzit" in text
+
+
+def test_english_dpa_for_specific_authorisation(world, generate, download):
+    client_id = world["clients"]["en"]["id"]
+    dpa = generate(client_id)
+    assert dpa["language"] == "en"
+    text = docx_text(download(dpa["id"]))
+    _assert_no_tags(text)
+    assert 'Smith & <Co> "Ltd" Europe' in text
+    assert "Specific authorisation" in text
+    assert "General authorisation" not in text
+    assert "60" in text
+    assert f"{TODAY.day} {TODAY:%B} {TODAY.year}" in text
+    assert "United States — Virginia, support: Standard contractual clauses (Decision (EU) 2021/914), module 3" in text
+    assert SZOLG in text
+    assert "Sub-processor" in text
+
+
+def test_language_and_template_can_be_chosen(world, generate, download, client, headers, small_template):
+    client_id = world["clients"]["ro"]["id"]
+    english = generate(client_id, language="en")
+    assert english["language"] == "en"
+    assert "Autorizație" not in docx_text(download(english["id"]))
+    form = {"file": (io.BytesIO(small_template), "short.docx"), "key": "short", "language": "ro"}
+    uploaded = client.post("/api/v1/templates", data=form, headers=headers("legal"))
+    assert uploaded.status_code == 201, uploaded.json
+    short = generate(client_id, template="short")
+    assert short["template"] == {"id": uploaded.json["id"], "key": "short", "language": "ro", "version": 1}
+    text = docx_text(download(short["id"]))
+    assert f"Between {STEFANESCU} ({STEFANESCU}) and {PROFILE['legal_name']}" in text
+    assert "General authorisation, 45 days notice" in text
+    missing = client.post(
+        f"/api/v1/clients/{client_id}/dpas", json={"template": "short", "language": "en"}, headers=headers("admin")
+    )
+    assert missing.status_code == 422
+    assert "short" in missing.json["errors"]["json"]["template"][0]
+
+
+def test_dpa_keeps_its_context_and_annex_digest(world, generate, client, headers):
+    dpa = generate(world["clients"]["ro"]["id"], as_of="2099-01-01")
+    detail = client.get(f"/api/v1/dpas/{dpa['id']}", headers=headers("viewer"))
+    assert detail.status_code == 200
+    assert detail.headers["ETag"]
+    body = detail.json
+    assert body["as_of"] == "2099-01-01"
+    assert body["context"]["agreement"]["as_of"] == "1 ianuarie 2099"
+    assert isinstance(body["context"]["processor"]["toms"], str)
+    assert [s["name"] for s in body["context"]["subprocessors"]] == ["Alpine Analytics AG", SMITH, SZOLG]
+    assert len(body["annex_digest"]) == 64
+    assert body["created_by"] == "account_manager@example.test"
+
+
+def test_versions_share_the_number_and_count_up(world, generate, client, headers):
+    client_id = world["clients"]["ro"]["id"]
+    first, second, third = (generate(client_id) for _ in range(3))
+    assert {first["number"], second["number"], third["number"]} == {first["number"]}
+    assert [first["version"], second["version"], third["version"]] == [1, 2, 3]
+    listed = client.get(f"/api/v1/clients/{client_id}/dpas", headers=headers("viewer"))
+    assert [d["version"] for d in listed.json] == [3, 2, 1]
+    assert "context" not in listed.json[0]
+    assert client.get("/api/v1/clients/999999/dpas", headers=headers("viewer")).status_code == 404
+
+
+def test_sign_supersedes_the_older_signed_version(world, generate, client, headers):
+    client_id = world["clients"]["ro"]["id"]
+    v1, v2, v3 = (generate(client_id) for _ in range(3))
+    am = headers("account_manager")
+    sent = client.post(f"/api/v1/dpas/{v1['id']}/send", headers=am)
+    assert sent.status_code == 200 and sent.json["status"] == "sent" and sent.json["sent_at"]
+    signed = client.post(
+        f"/api/v1/dpas/{v1['id']}/sign", json={"signed_on": str(TODAY), "signatory": "Ana"}, headers=am
+    )
+    assert signed.status_code == 200, signed.json
+    assert (signed.json["status"], signed.json["signed_on"], signed.json["signatory"]) == ("signed", str(TODAY), "Ana")
+    client.post(f"/api/v1/dpas/{v2['id']}/send", headers=am)
+    resigned = client.post(
+        f"/api/v1/dpas/{v3['id']}/sign", json={"signed_on": str(TODAY), "signatory": "Ana"}, headers=am
+    )
+    assert resigned.status_code == 200
+    statuses = {d["version"]: d["status"] for d in client.get(f"/api/v1/clients/{client_id}/dpas", headers=am).json}
+    assert statuses == {1: "superseded", 2: "sent", 3: "signed"}  # the sent v2 stays as it was
+    again = client.post(f"/api/v1/dpas/{v1['id']}/sign", json={"signed_on": str(TODAY), "signatory": "Ana"}, headers=am)
+    assert again.status_code == 409
+    assert "superseded" in again.json["message"]
+    older = client.post(f"/api/v1/dpas/{v2['id']}/sign", json={"signed_on": str(TODAY), "signatory": "Ana"}, headers=am)
+    assert older.status_code == 409
+    assert (
+        client.post(
+            f"/api/v1/dpas/{v3['id']}/sign", json={"signed_on": str(TODAY), "signatory": "X"}, headers=am
+        ).status_code
+        == 409
+    )
+    assert client.post(f"/api/v1/dpas/{v1['id']}/send", headers=am).status_code == 409
+    actions = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.entity_type == "dpa").order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["dpa.generated"] * 3 + ["dpa.sent", "dpa.signed", "dpa.sent", "dpa.superseded", "dpa.signed"]
+
+
+def test_sign_validates_its_input(world, generate, client, headers):
+    dpa = generate(world["clients"]["ro"]["id"])
+    am = headers("account_manager")
+    future = client.post(
+        f"/api/v1/dpas/{dpa['id']}/sign",
+        json={"signed_on": str(TODAY + timedelta(days=3)), "signatory": "A"},
+        headers=am,
+    )
+    assert future.status_code == 422
+    assert "signed_on" in future.json["errors"]["json"]
+    missing = client.post(f"/api/v1/dpas/{dpa['id']}/sign", json={"signed_on": "2026-01-02"}, headers=am)
+    assert missing.status_code == 422
+    assert "signatory" in missing.json["errors"]["json"]
+    blank = client.post(
+        f"/api/v1/dpas/{dpa['id']}/sign", json={"signed_on": "2026-01-02", "signatory": "  "}, headers=am
+    )
+    assert blank.status_code == 422
+    assert (
+        client.post(
+            "/api/v1/dpas/999999/sign", json={"signed_on": "2026-01-02", "signatory": "A"}, headers=am
+        ).status_code
+        == 404
+    )
+
+
+def test_annex_outdated_after_a_location_change(world, generate, client, headers):
+    ro, en = world["clients"]["ro"]["id"], world["clients"]["en"]["id"]
+    am = headers("account_manager")
+    for client_id in (ro, en):
+        dpa = generate(client_id)
+        signed = client.post(
+            f"/api/v1/dpas/{dpa['id']}/sign", json={"signed_on": str(TODAY), "signatory": "S"}, headers=am
+        )
+        assert signed.status_code == 200
+    assert client.get("/api/v1/dpas/annex-outdated", headers=headers("viewer")).json == []
+
+    szolg = world["subprocessors"][SZOLG]
+    locations = [*szolg["locations"], {"country": "AT", "label": "Wien", "role": "backup"}]
+    # An update change announced to the clients adds a location; it takes effect as `changes apply-due` applies it.
+    subprocessors.update_subprocessor(
+        subprocessors.get_subprocessor(szolg["id"]),
+        SubProcessorPatchSchema().load({"locations": locations}),
+        actor=Actor("legal@example.test"),
+        through_change=1,
+    )
+    db.session.commit()
+
+    outdated = client.get("/api/v1/dpas/annex-outdated", headers=headers("viewer"))
+    assert outdated.status_code == 200
+    rows = outdated.json
+    assert {row["client_id"] for row in rows} == {ro, en}
+    row = next(r for r in rows if r["client_id"] == ro)
+    assert row["client_name"] == STEFANESCU
+    assert row["version"] == 1 and row["signed_on"] == str(TODAY) and row["number"].startswith("DPA-")
+
+    # A new version with the new annex, once signed, is up to date again
+    fresh = generate(ro)
+    assert (
+        "Austria — Wien"
+        in client.get(f"/api/v1/dpas/{fresh['id']}", headers=am).json["context"]["subprocessors"][2]["locations_text"]
+    )
+    client.post(f"/api/v1/dpas/{fresh['id']}/sign", json={"signed_on": str(TODAY), "signatory": "S"}, headers=am)
+    assert [r["client_id"] for r in client.get("/api/v1/dpas/annex-outdated", headers=am).json] == [en]
+
+
+def test_download_headers(world, generate, client, headers):
+    dpa = generate(world["clients"]["ro"]["id"])
+    dpa = generate(world["clients"]["ro"]["id"])
+    response = client.get(f"/api/v1/dpas/{dpa['id']}/document", headers=headers("viewer"))
+    assert response.status_code == 200
+    assert response.mimetype == DOCX
+    disposition = response.headers["Content-Disposition"]
+    expected = f"{dpa['number']}-v2-societatea-stefanescu-fiii-srl.docx"
+    assert disposition.startswith("attachment;")
+    assert f'filename="{expected}"' in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded) == f"{dpa['number']}-v2-societatea-ștefănescu-fiii-srl.docx"
+    assert response.headers["ETag"] == f'"{dpa["sha256"]}"'
+    cached = client.get(
+        f"/api/v1/dpas/{dpa['id']}/document", headers=headers("viewer", If_None_Match=response.headers["ETag"])
+    )
+    assert cached.status_code == 304
+    hostile = client.get(
+        f"/api/v1/dpas/{generate(world['clients']['en']['id'])['id']}/document", headers=headers("viewer")
+    )
+    assert 'filename="DPA-' in hostile.headers["Content-Disposition"]
+    assert '-v1-smith-co-ltd.docx"' in hostile.headers["Content-Disposition"]
+    assert client.get("/api/v1/dpas/999999/document", headers=headers("viewer")).status_code == 404
+
+
+def test_pdf_without_libreoffice_is_a_clear_404(world, generate, client, headers, monkeypatch):
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    dpa = generate(world["clients"]["ro"]["id"])
+    response = client.get(f"/api/v1/dpas/{dpa['id']}/document?format=pdf", headers=headers("viewer"))
+    assert response.status_code == 404
+    assert "LibreOffice" in response.json["message"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_is_converted_once_and_kept(world, generate, client, headers):
+    dpa = generate(world["clients"]["ro"]["id"])
+    response = client.get(f"/api/v1/dpas/{dpa['id']}/document?format=pdf", headers=headers("viewer"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert ".pdf" in response.headers["Content-Disposition"]
+    assert db.session.get(Dpa, dpa["id"]).pdf == response.data
+    again = client.get(f"/api/v1/dpas/{dpa['id']}/document?format=pdf", headers=headers("viewer"))
+    assert again.data == response.data
+
+
+def test_unknown_format_is_rejected(world, generate, client, headers):
+    dpa = generate(world["clients"]["ro"]["id"])
+    response = client.get(f"/api/v1/dpas/{dpa['id']}/document?format=odt", headers=headers("viewer"))
+    assert response.status_code == 422
+
+
+def test_generate_validates_its_input(world, client, headers):
+    client_id = world["clients"]["ro"]["id"]
+    am = headers("account_manager")
+    bad = client.post(f"/api/v1/clients/{client_id}/dpas", json={"language": "hu", "as_of": "soon"}, headers=am)
+    assert bad.status_code == 422
+    assert set(bad.json["errors"]["json"]) == {"language", "as_of"}
+    assert client.post("/api/v1/clients/999999/dpas", json={}, headers=am).status_code == 404
+
+
+def test_role_matrix(world, generate, client, headers):
+    client_id = world["clients"]["ro"]["id"]
+    dpa_id = generate(client_id)["id"]
+    reads = [
+        f"/api/v1/clients/{client_id}/dpas",
+        f"/api/v1/dpas/{dpa_id}",
+        f"/api/v1/dpas/{dpa_id}/document",
+        "/api/v1/dpas/annex-outdated",
+    ]
+    for role in ("viewer", "account_manager", "legal", "admin"):
+        for path in reads:
+            assert client.get(path, headers=headers(role)).status_code == 200, (role, path)
+    sign = {"signed_on": str(TODAY), "signatory": "S"}
+    writes = [
+        (f"/api/v1/clients/{client_id}/dpas", {}),
+        (f"/api/v1/dpas/{dpa_id}/send", None),
+        (f"/api/v1/dpas/{dpa_id}/sign", sign),
+    ]
+    for role in ("viewer", "legal"):
+        for path, body in writes:
+            assert client.post(path, json=body, headers=headers(role)).status_code == 403, (role, path)
+    for role in ("account_manager", "admin"):
+        assert client.post(f"/api/v1/clients/{client_id}/dpas", json={}, headers=headers(role)).status_code == 201
+    assert client.post(f"/api/v1/dpas/{dpa_id}/send", headers=headers("account_manager")).status_code == 200
+    assert client.post(f"/api/v1/dpas/{dpa_id}/sign", json=sign, headers=headers("admin")).status_code == 200
+    for path in reads:
+        assert client.get(path).status_code == 401
