@@ -1,0 +1,1 @@
+"""Announced changes to the sub-processor list, each affected client's deadline, objections and approvals."""

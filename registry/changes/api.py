@@ -1,0 +1,153 @@
+"""Changes and the clients' answers: read by every role, written by the legal team (and admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from registry import clock
+from registry.auth.access import READERS, current_actor, require
+from registry.auth.models import Role
+from registry.changes import schemas, services
+from registry.changes.models import Change, ChangeResponse
+from registry.extensions import db
+
+
+class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
+    """Also checks If-Match on the POSTs decorated with `etag` (announce): 428 without it, 412 when stale, as for a
+    PATCH, so nobody announces a text someone else has just edited."""
+
+    METHODS_NEEDING_CHECK_ETAG = [*Blueprint.METHODS_NEEDING_CHECK_ETAG, "POST"]  # noqa: RUF012
+
+
+blp = _Blueprint("changes", __name__, url_prefix="/api/v1", description="Changes to the sub-processor list")
+
+WRITERS = (Role.LEGAL,)
+
+
+@blp.route("/changes")
+class Changes(MethodView):
+    @require(*READERS)
+    @blp.arguments(schemas.ChangeQuerySchema, location="query")
+    @blp.response(200, schemas.ChangeOutSchema(many=True))
+    @blp.paginate()
+    def get(self, filters: dict[str, Any], pagination_parameters: Any) -> list[Change]:
+        """List changes, newest first; filter by `status`, `subprocessor_id`."""
+        items, total = services.list_changes(filters, pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return items
+
+    @require(*WRITERS)
+    @blp.arguments(schemas.ChangeSchema)
+    @blp.response(201, schemas.ChangeOutSchema)
+    def post(self, data: dict[str, Any]) -> Change:
+        """Draft a change (announce it with POST /changes/{id}/announce)."""
+        change = services.create_change(data, actor=current_actor())
+        db.session.commit()
+        return change
+
+
+@blp.route("/changes/<int:change_id>")
+class ChangeById(MethodView):
+    @require(*READERS)
+    @blp.etag
+    @blp.response(200, schemas.ChangeOutSchema)
+    def get(self, change_id: int) -> Change:
+        """A change, with how many clients it was announced to."""
+        return services.get_change(change_id)
+
+    @require(*WRITERS)
+    @blp.etag
+    @blp.arguments(schemas.ChangePatchSchema)
+    @blp.response(200, schemas.ChangeOutSchema)
+    def patch(self, data: dict[str, Any], change_id: int) -> Change:
+        """Edit a draft (If-Match required); 409 once announced."""
+        change = services.get_change(change_id)
+        blp.check_etag(change, schemas.ChangeOutSchema)
+        services.update_change(change, data, actor=current_actor())
+        db.session.commit()
+        return change
+
+
+@blp.route("/changes/<int:change_id>/announce")
+class Announce(MethodView):
+    @require(*WRITERS)
+    @blp.etag
+    @blp.response(200, schemas.ChangeOutSchema)
+    def post(self, change_id: int) -> Change:
+        """Announce a draft (If-Match: the ETag of the last GET of the change): fixes each affected client's
+        deadline and writes their notices, in one transaction; from then until it takes effect or is withdrawn, what
+        was announced of its sub-processors cannot be edited.
+
+        422 when the effective date is not after today, gives less notice than the longest notice period of the
+        affected clients (unless urgent with a reason), or when a location fails the transfer rules on the effective
+        date; 409 when another announced change already covers one of its sub-processors.
+        """
+        change = services.get_change(change_id)
+        blp.check_etag(change, schemas.ChangeOutSchema)
+        change = services.announce(change, today=clock.today(), actor=current_actor())
+        db.session.commit()
+        return change
+
+
+@blp.route("/changes/<int:change_id>/withdraw")
+class Withdraw(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(schemas.WithdrawSchema)
+    @blp.response(200, schemas.ChangeOutSchema)
+    def post(self, data: dict[str, Any], change_id: int) -> Change:
+        """Withdraw a draft or announced change; everyone told of it is notified."""
+        change = services.withdraw(services.get_change(change_id), reason=data["reason"], actor=current_actor())
+        db.session.commit()
+        return change
+
+
+@blp.route("/changes/<int:change_id>/clients")
+class ChangeClients(MethodView):
+    @require(*READERS)
+    @blp.response(200, schemas.AffectedClientSchema(many=True))
+    @blp.paginate()
+    def get(self, change_id: int, pagination_parameters: Any) -> list[dict[str, Any]]:
+        """The clients a change was announced to: what each is asked for, its deadline, answer and exclusion."""
+        change = services.get_change(change_id)
+        items, total = services.list_affected(change, pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return items
+
+
+@blp.route("/changes/<int:change_id>/responses")
+class ChangeResponses(MethodView):
+    @require(*READERS)
+    @blp.response(200, schemas.ResponseSchema(many=True))
+    @blp.paginate()
+    def get(self, change_id: int, pagination_parameters: Any) -> list[ChangeResponse]:
+        """Every answer (objection, approval, refusal) to a change, superseded ones included, oldest first."""
+        change = services.get_change(change_id)
+        items, total = services.list_responses(change, pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return items
+
+
+@blp.route("/responses/<int:response_id>")
+class ResponseById(MethodView):
+    @require(*READERS)
+    @blp.etag
+    @blp.response(200, schemas.ResponseSchema)
+    def get(self, response_id: int) -> ChangeResponse:
+        """One answer and its resolution."""
+        return services.get_response(response_id)
+
+    @require(*WRITERS)
+    @blp.etag
+    @blp.arguments(schemas.ResolutionSchema)
+    @blp.response(200, schemas.ResponseSchema)
+    def patch(self, data: dict[str, Any], response_id: int) -> ChangeResponse:
+        """Record the resolution of an answer (If-Match required): withdrawn (the change, for everyone),
+        alternative_offered, excluded_for_client, accepted_by_client or contract_terminated, with a note."""
+        response = services.get_response(response_id)
+        blp.check_etag(response, schemas.ResponseSchema)
+        services.resolve_response(response, resolution=data["resolution"], note=data["note"], actor=current_actor())
+        db.session.commit()
+        return response

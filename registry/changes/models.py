@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.clients.models import Client
+from registry.db import Base, TimestampMixin, utcnow
+from registry.subprocessors.models import SubProcessor
+
+
+class ChangeKind(StrEnum):
+    ADD = "add"
+    REPLACE = "replace"
+    REMOVE = "remove"
+    UPDATE = "update"
+
+
+class ChangeStatus(StrEnum):
+    DRAFT = "draft"
+    ANNOUNCED = "announced"
+    EFFECTIVE = "effective"
+    WITHDRAWN = "withdrawn"
+
+
+class Expectation(StrEnum):
+    """What an affected client is asked for: general authorisation may object, specific must approve."""
+
+    OBJECTION_WINDOW = "objection_window"
+    APPROVAL = "approval"
+
+
+class Answer(StrEnum):
+    OBJECT = "object"
+    APPROVE = "approve"
+    REFUSE = "refuse"
+
+
+class Resolution(StrEnum):
+    WITHDRAWN = "withdrawn"
+    ALTERNATIVE_OFFERED = "alternative_offered"
+    EXCLUDED_FOR_CLIENT = "excluded_for_client"
+    ACCEPTED_BY_CLIENT = "accepted_by_client"
+    CONTRACT_TERMINATED = "contract_terminated"
+
+
+class Change(TimestampMixin, Base):
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ChangeKind] = mapped_column(String(20))
+    subprocessor_id: Mapped[int] = mapped_column(ForeignKey("subprocessor.id"), index=True)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("subprocessor.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    proposed: Mapped[dict[str, Any] | None]
+    """For `update`: the sub-processor fields (API input shape) that take effect on the effective date."""
+    effective_on: Mapped[date]
+    urgent: Mapped[bool] = mapped_column(default=False)
+    urgent_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ChangeStatus] = mapped_column(String(20), default=ChangeStatus.DRAFT, index=True)
+    announced_at: Mapped[datetime | None]
+    effective_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320))
+    version: Mapped[int] = mapped_column(default=1)
+
+    subprocessor: Mapped[SubProcessor] = relationship(foreign_keys=[subprocessor_id])
+    replaces: Mapped[SubProcessor | None] = relationship(foreign_keys=[replaces_id])
+    affected: Mapped[list[AffectedClient]] = relationship(back_populates="change", order_by="AffectedClient.id")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+
+
+class AffectedClient(Base):
+    """One client a change was announced to: its deadline and what it is asked for."""
+
+    __tablename__ = "affected_client"
+    __table_args__ = (UniqueConstraint("change_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    expectation: Mapped[Expectation] = mapped_column(String(20))
+    deadline: Mapped[date]
+    notified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminded_at: Mapped[datetime | None]
+    excluded: Mapped[bool] = mapped_column(default=False)
+
+    change: Mapped[Change] = relationship(back_populates="affected")
+    client: Mapped[Client] = relationship()
+    responses: Mapped[list[ChangeResponse]] = relationship(back_populates="affected", order_by="ChangeResponse.id")
+
+
+class ChangeResponse(Base):
+    """A client's answer (objection, approval or refusal) and the legal team's resolution of it.
+
+    A later answer before the deadline supersedes an earlier one; both are kept.
+    """
+
+    __tablename__ = "change_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    affected_id: Mapped[int] = mapped_column(ForeignKey("affected_client.id"), index=True)
+    answer: Mapped[Answer] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    respondent_name: Mapped[str] = mapped_column(String(200), default="")
+    respondent_email: Mapped[str] = mapped_column(String(320), default="")
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None]
+    resolution: Mapped[Resolution | None] = mapped_column(String(30))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(320))
+    version: Mapped[int] = mapped_column(default=1)
+
+    affected: Mapped[AffectedClient] = relationship(back_populates="responses")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012

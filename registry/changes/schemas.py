@@ -1,0 +1,154 @@
+"""Changes, the clients they were announced to, and the clients' answers, in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from registry.changes import services
+from registry.changes.models import Answer, Change, ChangeKind, ChangeResponse, ChangeStatus, Resolution
+from registry.notices import services as notices
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("May not be blank.")
+
+
+def _one_of(values: type[Any]) -> validate.OneOf:
+    return validate.OneOf([member.value for member in values])
+
+
+class ChangeSchema(Schema):
+    """A change as the legal team writes it (a draft)."""
+
+    kind = fields.String(required=True, validate=_one_of(ChangeKind))
+    subprocessor_id = fields.Integer(
+        required=True,
+        metadata={"description": "The sub-processor added, removed or updated (the new one for replace)."},
+    )
+    replaces_id = fields.Integer(
+        allow_none=True, load_default=None, metadata={"description": "For replace: the sub-processor replaced."}
+    )
+    summary = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _not_blank])
+    reason = fields.String(load_default="")
+    proposed = fields.Dict(
+        keys=fields.String(),
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "For update: the sub-processor fields (as POST /subprocessors takes them) that take "
+            "effect on the effective date; each one given replaces the stored value."
+        },
+    )
+    effective_on = fields.Date(required=True)
+    urgent = fields.Boolean(load_default=False)
+    urgent_reason = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Why the notice period cannot be given (required when urgent); shown to clients."},
+    )
+
+
+class ChangePatchSchema(ChangeSchema):
+    """Any of the fields of a draft."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(partial=tuple(ChangeSchema._declared_fields), **kwargs)
+
+
+class ChangeOutSchema(ChangeSchema):
+    id = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    announced_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    effective_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    withdrawn_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    withdrawn_reason = fields.String(dump_only=True, allow_none=True)
+    affected_clients = fields.Method(
+        "_affected_clients",
+        allow_none=True,
+        metadata={"type": "integer", "description": "How many clients it was announced to (null for a draft)."},
+    )
+    deliveries = fields.Method(
+        "_deliveries",
+        allow_none=True,
+        metadata={"type": "object", "description": "Its notices: delivered, pending, failed (retried), dead."},
+    )
+    created_by = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    def _affected_clients(self, change: Change) -> int | None:
+        if change.status == ChangeStatus.DRAFT:
+            return None
+        return services.affected_count(change)
+
+    def _deliveries(self, change: Change) -> dict[str, int] | None:
+        return None if change.status == ChangeStatus.DRAFT else notices.delivery_counts(change.id)
+
+
+class ChangeQuerySchema(Schema):
+    status = fields.String(validate=_one_of(ChangeStatus))
+    subprocessor_id = fields.Integer(metadata={"description": "Changes of this sub-processor (new or replaced)."})
+
+
+class WithdrawSchema(Schema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _not_blank])
+
+
+class AffectedClientSchema(Schema):
+    """One client a change was announced to, and where its answer stands."""
+
+    client_id = fields.Integer()
+    name = fields.String()
+    legal_name = fields.String()
+    language = fields.String()
+    authorization = fields.String()
+    expectation = fields.String(metadata={"description": "objection_window (general) or approval (specific)."})
+    deadline = fields.Date(
+        metadata={
+            "description": "The last day it may answer: its notice period from the announcement, and never later than "
+            "the day before the effective date."
+        }
+    )
+    notified_at = fields.AwareDateTime()
+    reminded_at = fields.AwareDateTime(allow_none=True)
+    answer = fields.String(
+        allow_none=True, metadata={"description": "The current answer: object, approve, refuse, or null (none yet)."}
+    )
+    answered_at = fields.AwareDateTime(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    excluded = fields.Boolean(metadata={"description": "The sub-processor does not (or will not) apply to it."})
+
+
+class ResponseSchema(Schema):
+    id = fields.Integer()
+    change_id = fields.Integer(attribute="affected.change_id")
+    client_id = fields.Integer(attribute="affected.client_id")
+    client_name = fields.String(attribute="affected.client.name")
+    answer = fields.String(validate=_one_of(Answer))
+    reason = fields.String()
+    respondent_name = fields.String()
+    respondent_email = fields.String()
+    channel = fields.String()
+    ip = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    superseded_at = fields.AwareDateTime(allow_none=True)
+    current = fields.Method(
+        "_current", metadata={"type": "boolean", "description": "False once a later answer replaced it."}
+    )
+    resolution = fields.String(allow_none=True)
+    resolution_note = fields.String(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    version = fields.Integer()
+
+    def _current(self, response: ChangeResponse) -> bool:
+        return response.superseded_at is None
+
+
+class ResolutionSchema(Schema):
+    resolution = fields.String(required=True, validate=_one_of(Resolution))
+    note = fields.String(load_default="", validate=validate.Length(max=5000))

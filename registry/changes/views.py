@@ -1,0 +1,203 @@
+"""The respond pages: a client reads an announced change and objects, approves or refuses through a signed link."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date, format_datetime, get_timezone
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from registry import clock
+from registry.changes import links, services
+from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
+from registry.changes.texts import LANGUAGES, TEXT
+from registry.errors import Invalid
+from registry.extensions import db
+from registry.profile import services as profile
+from registry.subprocessors import services as subprocessors
+from registry.transfers import rules
+
+blp = Blueprint("respond", __name__)
+
+FORM_FIELDS = ("answer", "name", "email", "reason")
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+"""The pages carry a secret link: no cache keeps them, no Referer leaks the link."""
+
+
+def _today() -> date:
+    return clock.today()
+
+
+def _language(affected: AffectedClient | None) -> str | None:
+    if affected is None:
+        return None
+    return affected.client.language if affected.client.language in LANGUAGES else "en"
+
+
+def _date(value: date, lang: str) -> str:
+    return format_date(value, format="long", locale=lang)
+
+
+def _closed(status: int, key: str, lang: str | None, **values: Any) -> Response:
+    """A page saying why the link cannot be used: in the client's language, or in both when it is unknown."""
+    languages = [lang] if lang else ["ro", "en"]
+    messages = [
+        {"lang": code, "title": TEXT[code][f"{key}_title"], "text": TEXT[code][key].format(**values)}
+        for code in languages
+    ]
+    page = render_template("respond/closed.html", lang=lang or "ro", messages=messages, status=status)
+    return Response(page, status=status, headers=NO_STORE)
+
+
+def _closed_link(state: services.LinkState, affected: AffectedClient, lang: str) -> Response:
+    """410: the change was withdrawn, took effect, or the client's deadline passed."""
+    change = affected.change
+    if state == services.LinkState.WITHDRAWN:
+        return _closed(410, "withdrawn", lang)
+    if state == services.LinkState.EFFECTIVE:
+        took_effect = change.effective_at.date() if change.effective_at is not None else change.effective_on
+        return _closed(410, "effective", lang, effective_on=_date(took_effect, lang))
+    return _closed(410, "expired", lang, deadline=_date(affected.deadline, lang))
+
+
+def _location_rows(state: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    text = TEXT[lang]
+    rows = []
+    for location in state.get("locations") or []:
+        mechanism = location.get("mechanism")
+        if not mechanism:  # an EEA or adequate country may leave it to the rules
+            mechanism = rules.check_location(
+                location["country"],
+                None,
+                None,
+                dpf_certified=bool(state.get("dpf_certified")),
+                dpf_recheck_on=None,
+                on=_today(),
+            ).mechanism
+        safeguard = (
+            rules.mechanism_text(
+                rules.Mechanism(mechanism), location.get("mechanism_detail"), lang, country=location["country"]
+            )
+            if mechanism
+            else ""
+        )
+        rows.append(
+            {
+                "country": rules.country_name(location["country"], lang),
+                "label": location.get("label") or "",
+                "role": text.get(f"role_{location.get('role')}", location.get("role") or ""),
+                "safeguard": safeguard,
+            }
+        )
+    return rows
+
+
+def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, Any]:
+    change: Change = affected.change
+    state = subprocessors.state_of(change.subprocessor)
+    if change.kind == ChangeKind.UPDATE and change.proposed:
+        state.update(change.proposed)
+    current = services.current_response(affected)
+    text = TEXT[lang]
+    processor = profile.get_profile().legal_name or ""
+    deadline = _date(affected.deadline, lang)
+    return {
+        "lang": lang,
+        "t": text,
+        "token": token,
+        "csrf": links.form_token(token),
+        "intro": text["intro"].format(processor=processor) if processor else text["intro_anonymous"],
+        "change": change,
+        "client": affected.client,
+        "kind": text[f"kind_{change.kind}"],
+        "replaces": change.replaces.name if change.replaces is not None else None,
+        "changed_fields": sorted(change.proposed) if change.kind == ChangeKind.UPDATE and change.proposed else [],
+        "sp": state,
+        "sp_country": rules.country_name(state["country"], lang),
+        "locations": _location_rows(state, lang),
+        "effective_on": change.effective_on,
+        "effective_on_text": _date(change.effective_on, lang),
+        "deadline": affected.deadline,
+        "deadline_text": deadline,
+        "general": affected.expectation == Expectation.OBJECTION_WINDOW,
+        "explanation": text["general" if affected.expectation == Expectation.OBJECTION_WINDOW else "specific"].format(
+            deadline=deadline
+        ),
+        "current": current,
+        "current_text": (
+            text["current_answer"].format(
+                when=_when(current.created_at, lang),
+                name=current.respondent_name,
+                answer=text[f"answer_{current.answer}"],
+            )
+            if current is not None
+            else None
+        ),
+    }
+
+
+def _when(value: datetime, lang: str) -> str:
+    return format_datetime(value, format="medium", tzinfo=get_timezone("Europe/Bucharest"), locale=lang)
+
+
+def _field_errors(error: Invalid, text: dict[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in error.errors or {}:
+        if name == "email":
+            errors[name] = text["bad_email"]
+        elif name == "answer":
+            errors[name] = text["bad_answer"]
+        else:
+            errors[name] = text["required"]
+    return errors
+
+
+@blp.route("/respond/<token>", methods=["GET", "POST"])
+def respond(token: str) -> Any:
+    """Show a change to a client and take its answer."""
+    today = _today()
+    affected = services.affected_for_token(token)
+    if affected is None:
+        return _closed(404, "unknown", None)
+    lang = _language(affected) or "en"
+    state = services.link_state(affected, today)
+    if state != services.LinkState.OPEN:
+        return _closed_link(state, affected, lang)
+
+    form = {name: "" for name in FORM_FIELDS}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not links.check_form_token(token, request.form.get("csrf", "")):
+            return _closed(400, "stale", lang)
+        form = {name: request.form.get(name, "") for name in FORM_FIELDS}
+        if affected.expectation == Expectation.OBJECTION_WINDOW:
+            form["answer"] = "object"
+        try:
+            services.record_response(
+                affected,
+                answer=form["answer"],
+                respondent_name=form["name"],
+                respondent_email=form["email"],
+                reason=form["reason"],
+                ip=request.remote_addr,
+                today=today,
+            )
+        except services.LinkClosed:
+            db.session.rollback()
+            return _closed_link(services.link_state(affected, today), affected, lang)
+        except Invalid as error:
+            db.session.rollback()
+            errors = _field_errors(error, TEXT[lang])
+            status = 422
+        else:
+            db.session.commit()
+            return redirect(url_for(".respond", token=token, recorded=1), 303)
+
+    context = _page_context(affected, lang, token)
+    page = render_template(
+        "respond/page.html", **context, form=form, errors=errors, recorded=request.args.get("recorded") == "1"
+    )
+    return Response(page, status=status, headers=NO_STORE)

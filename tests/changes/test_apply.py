@@ -1,0 +1,352 @@
+"""Taking effect: silence, approvals, resolutions, the kinds of change, reminders, and changes that cannot apply."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from registry.audit.models import AuditEvent
+from registry.audit.services import Actor
+from registry.changes import services
+from registry.changes.models import Change
+from registry.extensions import db
+from registry.subprocessors import services as subprocessors
+from tests.changes.conftest import LEGAL_EMAIL, TODAY, notices
+
+EFFECTIVE = TODAY + timedelta(days=30)
+
+
+def _names(client, headers, client_id, as_of):
+    response = client.get(
+        f"/api/v1/clients/{client_id}/subprocessors?as_of={as_of.isoformat()}&page_size=100", headers=headers("viewer")
+    )
+    assert response.status_code == 200, response.json
+    return sorted(entry["name"] for entry in response.json)
+
+
+def _apply(runner, day=EFFECTIVE):
+    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _responses(client, headers, change_id):
+    response = client.get(f"/api/v1/changes/{change_id}/responses", headers=headers("legal"))
+    assert response.status_code == 200
+    return response.json
+
+
+def _resolve(client, headers, response_id, resolution, note="", role="legal"):
+    path = f"/api/v1/responses/{response_id}"
+    etag = client.get(path, headers=headers("viewer")).headers["ETag"]
+    return client.patch(path, json={"resolution": resolution, "note": note}, headers=headers(role, If_Match=etag))
+
+
+@pytest.fixture
+def scene(make_subprocessor, make_client, make_change, announce):
+    """Hetzner is active; Mailjet is proposed and announced to a general and a specific client."""
+    general = make_client("Alfa")
+    specific = make_client("Beta", authorization="specific", language="en")
+    hetzner = make_subprocessor("Hetzner", status="active", category="hosting")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    return {"general": general, "specific": specific, "change": change, "hetzner": hetzner, "mailjet": mailjet}
+
+
+def test_silence_is_acceptance_under_general_and_refusal_under_specific(client, headers, runner, scene, legal_email):
+    general, specific, change = scene["general"], scene["specific"], scene["change"]
+    assert _names(client, headers, general["id"], TODAY) == ["Hetzner"]
+    assert _names(client, headers, specific["id"], TODAY) == ["Hetzner"]
+    _apply(runner)
+    assert _names(client, headers, general["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner"]
+
+    rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert {row["name"]: row["excluded"] for row in rows} == {"Alfa": False, "Beta": True}
+    beta = client.get(f"/api/v1/clients/{specific['id']}", headers=headers("viewer")).json
+    assert [e["subprocessor"]["name"] for e in beta["exclusions"]] == ["Mailjet"]
+    assert "not approved" in beta["exclusions"][0]["reason"]
+
+    [alert] = notices(template="change.excluded")
+    assert (alert.recipient, alert.client_id) == (LEGAL_EMAIL, specific["id"])
+    assert alert.payload["reason"] == "no_approval"
+    effective = notices(template="change.effective")
+    assert {(n.recipient, n.payload["excluded"]) for n in effective} == {
+        ("dpo@alfa.test", False),
+        ("dpo@beta.test", True),
+    }
+    history = client.get(f"/api/v1/subprocessors/{scene['mailjet']['id']}", headers=headers("viewer")).json
+    assert history["status"] == "active"
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "change.effective")).one()
+    assert audit.after["excluded_clients"] == [specific["id"]]
+    assert audit.actor.startswith("cli:")
+
+
+def test_an_approval_lets_the_change_apply_and_a_refusal_excludes(
+    client, headers, runner, make_client, scene, link, answer
+):
+    gamma = make_client("Gama", authorization="specific", language="en")
+    change, specific = scene["change"], scene["specific"]
+    # Gama was created after the announcement: it was not told, so the change is not announced to it.
+    assert (
+        answer(link(change["id"], specific["id"]), answer="approve", name="Jane", email="j@b.test").status_code == 303
+    )
+    _apply(runner)
+    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert _names(client, headers, gamma["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+
+
+def test_a_refusal_excludes_the_specific_client(client, headers, runner, scene, link, answer):
+    change, specific = scene["change"], scene["specific"]
+    posted = answer(link(change["id"], specific["id"]), answer="refuse", name="J", email="j@b.test", reason="No.")
+    assert posted.status_code == 303
+    _apply(runner)
+    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner"]
+
+
+def test_an_objection_resolved_as_excluded_for_client(client, headers, runner, scene, link, answer):
+    change, general = scene["change"], scene["general"]
+    answer(link(change["id"], general["id"]), name="Ion", email="ion@alfa.test", reason="Nu.")
+    [objection] = _responses(client, headers, change["id"])
+    path = f"/api/v1/responses/{objection['id']}"
+    assert client.patch(path, json={"resolution": "excluded_for_client"}, headers=headers("legal")).status_code == 428
+    stale = client.patch(path, json={"resolution": "excluded_for_client"}, headers=headers("legal", If_Match='"x"'))
+    assert stale.status_code == 412
+    resolved = _resolve(client, headers, objection["id"], "excluded_for_client", "Alfa keeps its current provider.")
+    assert resolved.status_code == 200, resolved.json
+    assert resolved.json["resolution"] == "excluded_for_client"
+    assert resolved.json["resolution_note"] == "Alfa keeps its current provider."
+    assert resolved.json["resolved_by"] == "legal@example.test"
+    rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert {row["name"]: (row["resolution"], row["excluded"]) for row in rows}["Alfa"] == (
+        "excluded_for_client",
+        True,
+    )
+    _apply(runner)
+    assert _names(client, headers, general["id"], EFFECTIVE) == ["Hetzner"]
+    exclusions = client.get(f"/api/v1/clients/{general['id']}", headers=headers("viewer")).json["exclusions"]
+    assert [e["subprocessor"]["name"] for e in exclusions] == ["Mailjet"]
+
+
+def test_an_exclusion_decided_after_the_change_took_effect_applies_at_once(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa = make_client("Alfa")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(
+        mailjet["id"], effective_on=(TODAY + timedelta(days=2)).isoformat(), urgent=True, urgent_reason="Outage."
+    )
+    announce(change["id"])
+    # The client objects in time; the legal team has not decided when the change takes effect.
+    assert answer(link(change["id"], alfa["id"]), name="Ion", email="i@a.test", reason="Nu.").status_code == 303
+    _apply(runner, TODAY + timedelta(days=2))
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == ["Mailjet"]
+    [objection] = _responses(client, headers, change["id"])
+    assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 200
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
+    # ...and an exclusion carried out cannot be resolved otherwise afterwards.
+    assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 409
+
+
+def test_accepted_by_client_overrides_a_refusal(client, headers, runner, scene, link, answer):
+    change, specific = scene["change"], scene["specific"]
+    answer(link(change["id"], specific["id"]), answer="refuse", name="J", email="j@b.test", reason="Price.")
+    [refusal] = _responses(client, headers, change["id"])
+    for role in ("viewer", "account_manager"):
+        assert _resolve(client, headers, refusal["id"], "accepted_by_client", role=role).status_code == 403
+    accepted = _resolve(client, headers, refusal["id"], "accepted_by_client", "Agreed by phone on 3 Dec.", role="admin")
+    assert accepted.status_code == 200
+    assert accepted.json["resolved_by"] == "admin@example.test"
+    _apply(runner)
+    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+
+
+@pytest.mark.parametrize("resolution", ["alternative_offered", "contract_terminated", "accepted_by_client"])
+def test_other_resolutions_are_recorded_with_their_note(client, headers, runner, scene, link, answer, resolution):
+    change, general = scene["change"], scene["general"]
+    answer(link(change["id"], general["id"]), name="Ion", email="ion@alfa.test", reason="Nu.")
+    [objection] = _responses(client, headers, change["id"])
+    resolved = _resolve(client, headers, objection["id"], resolution, "Note: «ș»")
+    assert resolved.status_code == 200
+    assert (resolved.json["resolution"], resolved.json["resolution_note"]) == (resolution, "Note: «ș»")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "change.response_resolved")).one()
+    assert event.after["resolution"] == resolution
+    assert event.before["resolution"] is None
+    _apply(runner)
+    assert _names(client, headers, general["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+
+
+def test_resolution_withdrawn_withdraws_the_change_for_everyone(client, headers, runner, scene, link, answer):
+    change, general = scene["change"], scene["general"]
+    answer(link(change["id"], general["id"]), name="Ion", email="ion@alfa.test", reason="Nu.")
+    [objection] = _responses(client, headers, change["id"])
+    assert _resolve(client, headers, objection["id"], "withdrawn", "We keep the current provider.").status_code == 200
+    got = client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json
+    assert got["status"] == "withdrawn"
+    assert got["withdrawn_reason"] == "We keep the current provider."
+    assert {n.recipient for n in notices(template="change.withdrawn")} == {"dpo@alfa.test", "dpo@beta.test"}
+    assert "0 change(s) took effect" in _apply(runner)
+    assert _names(client, headers, scene["specific"]["id"], EFFECTIVE) == ["Hetzner"]
+    assert (
+        client.get(f"/api/v1/subprocessors/{scene['mailjet']['id']}", headers=headers("viewer")).json["status"]
+        == "proposed"
+    )
+
+
+def test_a_superseded_answer_is_not_resolved(client, headers, scene, link, answer):
+    change, specific = scene["change"], scene["specific"]
+    path = link(change["id"], specific["id"])
+    answer(path, answer="refuse", name="J", email="j@b.test", reason="No.")
+    answer(path, answer="approve", name="J", email="j@b.test")
+    first, _ = _responses(client, headers, change["id"])
+    assert _resolve(client, headers, first["id"], "accepted_by_client").status_code == 409
+    assert (
+        client.patch(
+            "/api/v1/responses/999999", json={"resolution": "withdrawn"}, headers=headers("legal", If_Match='"x"')
+        ).status_code
+        == 404
+    )
+
+
+def test_replace_retires_the_old_and_activates_the_new(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce
+):
+    alfa = make_client("Alfa")
+    beta = make_client("Beta", authorization="specific")
+    sms = make_client("Gama", services=["sms"])
+    old = make_subprocessor("SendGrid", status="active")
+    new = make_subprocessor("Mailjet", services=["crm", "sms"])
+    change = make_change(new["id"], kind="replace", replaces_id=old["id"], summary="Mailjet replaces SendGrid")
+    announced = announce(change["id"])
+    assert announced["affected_clients"] == 3  # SendGrid's clients, plus Mailjet's new (sms) one
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["SendGrid"]
+    assert _names(client, headers, sms["id"], EFFECTIVE) == []
+    _apply(runner)
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]
+    assert _names(client, headers, beta["id"], EFFECTIVE) == []  # did not approve: excluded from Mailjet
+    assert _names(client, headers, sms["id"], EFFECTIVE) == ["Mailjet"]
+    assert client.get(f"/api/v1/subprocessors/{old['id']}", headers=headers("viewer")).json["status"] == "retired"
+
+
+def test_remove_retires_and_excludes_no_one(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce
+):
+    alfa = make_client("Alfa")
+    beta = make_client("Beta", authorization="specific")
+    old = make_subprocessor("SendGrid", status="active")
+    change = make_change(old["id"], kind="remove", summary="We stop using SendGrid")
+    assert announce(change["id"])["affected_clients"] == 2
+    _apply(runner)
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+    assert _names(client, headers, beta["id"], EFFECTIVE) == []
+    assert client.get(f"/api/v1/clients/{beta['id']}", headers=headers("viewer")).json["exclusions"] == []
+
+
+def test_update_applies_the_proposed_fields_on_the_date(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link
+):
+    alfa = make_client("Alfa", language="en")
+    make_client("Omega", services=["livestream"])
+    hetzner = make_subprocessor("Hetzner", status="active")
+    proposed = {
+        "locations": [{"country": "CH", "label": "Zürich", "role": "storage"}],
+        "purpose": "Hosting, now in Switzerland",
+    }
+    change = make_change(hetzner["id"], kind="update", summary="Data moves to Zürich", proposed=proposed)
+    assert announce(change["id"])["affected_clients"] == 1
+    page = client.get(link(change["id"], alfa["id"]))
+    assert "Change to a sub-processor" in page.text
+    assert "Switzerland" in page.text
+    assert "Adequacy decision" in page.text  # the safeguard that will apply
+    assert "Hosting, now in Switzerland" in page.text
+    _apply(runner)
+    after = client.get(f"/api/v1/subprocessors/{hetzner['id']}", headers=headers("viewer")).json
+    assert after["purpose"] == "Hosting, now in Switzerland"
+    assert [loc["country"] for loc in after["locations"]] == ["CH"]
+    entries = client.get(f"/api/v1/clients/{alfa['id']}/subprocessors?as_of={TODAY}", headers=headers("viewer")).json
+    assert entries[0]["purpose"] == "Hosting, now in Switzerland"
+
+
+def test_reminders_go_once_to_specific_clients_without_an_answer(
+    client, headers, runner, make_client, scene, link, answer, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REMINDER_DAYS", 7)
+    answered = make_client("Delta", authorization="specific", language="en")
+    change = scene["change"]
+    # Delta was created after the announcement; announce a second change that reaches it too.
+    deadline = EFFECTIVE - timedelta(days=1)  # 30 days' notice, effective on day 30: answers until day 29
+    early = runner.invoke(args=["changes", "remind", "--today", (deadline - timedelta(days=8)).isoformat()])
+    assert "0 client(s) reminded" in early.output
+    result = runner.invoke(args=["changes", "remind", "--today", (deadline - timedelta(days=7)).isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "1 client(s) reminded" in result.output
+    [reminder] = notices(template="reminder")
+    assert reminder.client_id == scene["specific"]["id"]
+    assert reminder.payload["deadline"] == deadline.isoformat()
+    assert (reminder.payload["change_id"], reminder.payload["client_id"]) == (change["id"], scene["specific"]["id"])
+    assert "respond" not in str(reminder.payload)  # links are never stored
+    again = runner.invoke(args=["changes", "remind", "--today", (deadline - timedelta(days=2)).isoformat()])
+    assert "0 client(s) reminded" in again.output
+    assert len(notices(template="reminder")) == 1
+    rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert {row["name"]: row["reminded_at"] is not None for row in rows} == {"Alfa": False, "Beta": True}
+    assert answered["id"] not in {n.client_id for n in notices(template="reminder")}
+
+
+def test_no_reminder_after_an_answer(client, runner, scene, link, answer):
+    change, specific = scene["change"], scene["specific"]
+    answer(link(change["id"], specific["id"]), answer="refuse", name="J", email="j@b.test", reason="No.")
+    result = runner.invoke(args=["changes", "remind", "--today", (TODAY + timedelta(days=29)).isoformat()])
+    assert "0 client(s) reminded" in result.output
+
+
+def test_apply_due_sends_the_due_reminders_too(runner, scene):
+    _apply(runner, TODAY + timedelta(days=25))
+    assert [n.client_id for n in notices(template="reminder")] == [scene["specific"]["id"]]
+
+
+def test_a_change_that_cannot_apply_stays_announced_and_legal_is_alerted(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, scene, legal_email, monkeypatch
+):
+    blocked = make_subprocessor("Brevo", locations=[{"country": "GB", "label": "London", "role": "storage"}])
+    change = make_change(blocked["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    # By the date, the UK adequacy decision no longer holds (as if the transfer-rules file had been updated): Brevo
+    # cannot become active as announced.
+    monkeypatch.setattr(subprocessors, "today", lambda: date(2032, 1, 1))
+    output = _apply(runner)
+    assert "1 change(s) took effect" in output
+    assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "announced"
+    assert client.get(f"/api/v1/changes/{scene['change']['id']}", headers=headers("viewer")).json["status"] == (
+        "effective"
+    )
+    [alert] = notices(template="change.apply_failed")
+    assert alert.recipient == LEGAL_EMAIL
+    assert "GB" in alert.payload["error"]
+    _apply(runner)  # the same day again: one alert per day
+    assert len(notices(template="change.apply_failed")) == 1
+
+
+def test_apply_due_is_idempotent(runner, scene):
+    assert "1 change(s) took effect" in _apply(runner)
+    assert "0 change(s) took effect" in _apply(runner)
+    assert db.session.get(Change, scene["change"]["id"]).status == "effective"
+
+
+def test_the_worker_calls_the_same_service(scene):
+    applied = services.apply_due(EFFECTIVE, actor=Actor("worker"))
+    assert [c.id for c in applied] == [scene["change"]["id"]]
+
+
+def test_nothing_is_excluded_from_a_removal(
+    client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa = make_client("Alfa")
+    old = make_subprocessor("SendGrid", status="active")
+    change = make_change(old["id"], kind="remove", summary="We stop using SendGrid")
+    announce(change["id"])
+    answer(link(change["id"], alfa["id"]), name="Ion", email="ion@alfa.test", reason="Keep it.")
+    [objection] = _responses(client, headers, change["id"])
+    assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 409
+    assert _resolve(client, headers, objection["id"], "alternative_offered", "None needed.").status_code == 200
