@@ -1,0 +1,1 @@
+"""Atom and RSS feeds of the changes to the list: public, and private per client."""
