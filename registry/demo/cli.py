@@ -1,0 +1,195 @@
+"""`flask --app registry demo load`: a living registry for a newcomer, loaded through the same services as the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from registry import clock
+from registry.audit.services import Actor
+from registry.auth import services as auth_services
+from registry.auth.models import User
+from registry.changes import services as change_services
+from registry.changes.models import Answer, Change
+from registry.changes.schemas import ChangeSchema
+from registry.clients import services as client_services
+from registry.clients.models import Client
+from registry.clients.schemas import ClientSchema
+from registry.dpas import services as dpa_services
+from registry.dpas.models import Dpa
+from registry.errors import NotFound
+from registry.extensions import db
+from registry.profile import services as profile_services
+from registry.profile.schemas import ProfileSchema
+from registry.subprocessors import services as subprocessor_services
+from registry.subprocessors.models import SubProcessor
+from registry.subprocessors.schemas import ServiceSchema
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+DEMO = Actor("demo")
+
+
+def demo_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("registry.demo").joinpath("demo.json").read_text("utf-8"))
+    return data
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the registry already has sub-processors.")
+def load(if_empty: bool) -> None:
+    """Load the demo processor, services, sub-processors, clients, users and changes that are missing.
+
+    Idempotent and never destructive: what exists (including anything edited since) is left as it is.
+    """
+    if if_empty and db.session.scalar(select(SubProcessor.id).limit(1)) is not None:
+        click.echo("the registry already has data: demo not loaded")
+        return
+    data = demo_data()
+    if not profile_services.get_profile().legal_name:  # never overwrite a profile someone has filled in
+        profile_services.update_profile(ProfileSchema(partial=True).load(data["profile"]), actor=DEMO)
+    for raw in data["services"]:
+        try:
+            subprocessor_services.get_service(raw["slug"])
+        except NotFound:
+            subprocessor_services.create_service(ServiceSchema().load(raw), actor=DEMO)
+    existing = set(db.session.scalars(select(SubProcessor.name)))
+    result = subprocessor_services.import_rows(
+        [row for row in data["subprocessors"] if row["name"] not in existing], actor=DEMO
+    )
+    clients = 0
+    for raw in data["clients"]:
+        if db.session.scalar(select(Client.id).where(Client.legal_name == raw["legal_name"])) is None:
+            client_services.create_client(ClientSchema().load(raw), actor=DEMO)
+            clients += 1
+    tokens = _users(data["users"])
+    changes = _changes(clock.today())
+    dpas = _dpas(clock.today())
+    db.session.commit()
+    click.echo(
+        f"demo loaded: {result.created} sub-processors, {clients} clients, {changes} changes, {dpas} DPAs created"
+    )
+    for email, role, token in tokens:
+        click.echo(f"  {role:<16} {email:<32} token: {token}")
+    if tokens:
+        click.echo("Keep these tokens: they are shown once (`flask --app registry users token EMAIL` makes more).")
+
+
+def _users(users: list[dict[str, str]]) -> list[tuple[str, str, str]]:
+    """Create the demo users that are missing; return (email, role, token) for each one created."""
+    created = []
+    for raw in users:
+        if db.session.scalar(select(User.id).where(User.email == raw["email"])) is not None:
+            continue
+        user = auth_services.create_user(raw["email"], raw["role"], name=raw["name"], actor=DEMO)
+        _, token = auth_services.issue_token(user, label="demo", actor=DEMO)
+        created.append((user.email, user.role.value, token))
+    return created
+
+
+def _changes(today: date) -> int:
+    """An announced addition with an objection, an announced update approved by a specific-authorisation client,
+    and a draft removal: the legal team's inbox on a normal day. Only on a registry without changes."""
+    if db.session.scalar(select(Change.id).limit(1)) is not None:
+        return 0
+    by_name = {sp.name: sp for sp in db.session.scalars(select(SubProcessor))}
+    by_legal_name = {c.legal_name: c for c in db.session.scalars(select(Client))}
+
+    brevo = change_services.create_change(
+        ChangeSchema().load(
+            {
+                "kind": "add",
+                "subprocessor_id": by_name["Brevo"].id,
+                "summary": "Brevo (Sendinblue SAS, Paris) will send the invitation and reminder emails "
+                "of Lumen Live events.",
+                "reason": "Better deliverability and EU-only processing for event emails.",
+                "effective_on": (today + timedelta(days=50)).isoformat(),
+            }
+        ),
+        actor=DEMO,
+    )
+    change_services.announce(brevo, today=today, actor=DEMO)
+    smith = change_services.find_affected(brevo.id, by_legal_name["Smith & Co Events Ltd"].id)
+    if smith is not None:
+        change_services.record_response(
+            smith,
+            answer=Answer.OBJECT,
+            respondent_name="Jane Smith",
+            respondent_email="jane@smithco.example",
+            reason="Our events team already uses another email provider under its own contract; "
+            "we would rather not add a second one.",
+            ip=None,
+            today=today,
+        )
+
+    meta = by_name["Meta Ads"]
+    meta_update = change_services.create_change(
+        ChangeSchema().load(
+            {
+                "kind": "update",
+                "subprocessor_id": meta.id,
+                "summary": "Transfers to Meta Platforms, Inc. (US) will rely on its EU-US Data Privacy Framework "
+                "certification instead of standard contractual clauses.",
+                "reason": "Meta Platforms, Inc. is certified under the Data Privacy Framework.",
+                "proposed": {
+                    "dpf_certified": True,
+                    "dpf_recheck_on": (today + timedelta(days=365)).isoformat(),
+                    "locations": [
+                        {"country": "IE", "label": "EU (Dublin)", "role": "processing"},
+                        {"country": "US", "label": "Meta Platforms, Inc.", "role": "processing", "mechanism": "dpf"},
+                    ],
+                },
+                "effective_on": (today + timedelta(days=61)).isoformat(),
+            }
+        ),
+        actor=DEMO,
+    )
+    change_services.announce(meta_update, today=today, actor=DEMO)
+    clinic = change_services.find_affected(meta_update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
+    if clinic is not None:
+        change_services.record_response(
+            clinic,
+            answer=Answer.APPROVE,
+            respondent_name="Elena Pop",
+            respondent_email="conducere@clinica-sfmaria.example",
+            reason="",
+            ip=None,
+            today=today,
+        )
+
+    change_services.create_change(
+        ChangeSchema().load(
+            {
+                "kind": "remove",
+                "subprocessor_id": by_name["Apple iCloud"].id,
+                "summary": "Calendar synchronisation through Apple iCloud will be discontinued.",
+                "reason": "The CRM's own calendar replaces it.",
+                "effective_on": (today + timedelta(days=90)).isoformat(),
+            }
+        ),
+        actor=DEMO,
+    )
+    return 3
+
+
+def _dpas(today: date) -> int:
+    """A DPA for each client that has none: signed for two of them, sent to one, a draft for the last."""
+    created = 0
+    for client in db.session.scalars(select(Client).order_by(Client.id)):
+        if db.session.scalar(select(Dpa.id).where(Dpa.client_id == client.id).limit(1)) is not None:
+            continue
+        dpa = dpa_services.generate_dpa(client, actor=DEMO)
+        created += 1
+        if client.country == "HU":
+            dpa_services.mark_sent(dpa, actor=DEMO)
+        elif client.authorization == "general":
+            dpa_services.mark_sent(dpa, actor=DEMO)
+            signatory = ", ".join(part for part in (client.signatory_name, client.signatory_title) if part)
+            dpa_services.sign(dpa, signed_on=today, signatory=signatory, actor=DEMO)
+    return created

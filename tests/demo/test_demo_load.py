@@ -1,0 +1,50 @@
+import re
+
+from registry.demo.cli import demo_data
+
+
+def _tokens(output):
+    return dict(re.findall(r"^\s+(\w+)\s+\S+\s+token: (rgt_\S+)$", output, flags=re.MULTILINE))
+
+
+def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    tokens = _tokens(result.output)
+    assert set(tokens) == {"admin", "legal", "account_manager", "viewer"}
+    viewer = {"Authorization": f"Bearer {tokens['viewer']}"}
+
+    names = {item["name"] for item in client.get("/api/v1/subprocessors?page_size=100", headers=viewer).json}
+    assert names == {row["name"] for row in demo_data()["subprocessors"]}
+    clients = client.get("/api/v1/clients?page_size=100", headers=viewer).json
+    assert {c["legal_name"] for c in clients} == {row["legal_name"] for row in demo_data()["clients"]}
+    statuses = sorted(c["status"] for c in client.get("/api/v1/changes", headers=viewer).json)
+    assert statuses == ["announced", "announced", "draft"]
+    stefanescu = next(c for c in clients if c["legal_name"] == "Societatea Ștefănescu & Fiii SRL")
+    dpas = client.get(f"/api/v1/clients/{stefanescu['id']}/dpas", headers=viewer).json
+    assert [d["status"] for d in dpas] == ["signed"]
+    assert "Brevo" in client.get("/feeds/subprocessors.atom").text
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_demo_load_is_idempotent_and_keeps_edits(runner, client):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    admin = {
+        "Authorization": f"Bearer {runner.invoke(args=['users', 'token', 'admin@lumencloud.example']).output.strip()}"
+    }
+    etag = client.get("/api/v1/profile", headers=admin).headers["ETag"]
+    edited = client.patch("/api/v1/profile", json={"phone": "+40 21 000 0000"}, headers={**admin, "If-Match": etag})
+    assert edited.status_code == 200, edited.json
+
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert "0 sub-processors, 0 clients, 0 changes, 0 DPAs created" in again.output
+    assert _tokens(again.output) == {}
+    assert client.get("/api/v1/profile", headers=admin).json["phone"] == "+40 21 000 0000"
+
+
+def test_demo_load_if_empty_leaves_a_registry_alone(runner):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.exit_code == 0
+    assert "already has data" in result.output
