@@ -18,12 +18,12 @@ from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.extensions import db
+from registry.i18n import FALLBACK_LANGUAGE, LANGUAGES
 from registry.notices.models import Notice
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
 
-LANGUAGES = ("ro", "en")
 T = TypeVar("T")
 M = TypeVar("M")
 _CHUNK = 500
@@ -49,7 +49,7 @@ ROLE_LABELS = {
 
 
 def language_of(notice: Notice) -> str:
-    return notice.language if notice.language in LANGUAGES else "en"
+    return notice.language if notice.language in LANGUAGES else FALLBACK_LANGUAGE
 
 
 def long_date(value: date | None, language: str) -> str:
@@ -64,9 +64,21 @@ def subprocessor_facts(state: Mapping[str, Any], language: str) -> dict[str, Any
     facts = dict(state)
     country = str(state.get("country") or "")
     facts["country_name"] = country_name(country, language) if is_country(country) else country
+    facts["postal_address"] = postal_address(str(state.get("address") or ""), country, language)
     facts["contact"] = {k: v for k, v in (state.get("contact") or {}).items() if v}
     facts["locations"] = [_location(location, language) for location in state.get("locations") or []]
     return facts
+
+
+def postal_address(address: str, country: str, language: str) -> str:
+    """The address followed by the country's name, unless the address already ends with it (in any language)."""
+    if not is_country(country):
+        return ", ".join(part for part in (address, country) if part)
+    name = country_name(country, language)
+    names = {name, *(country_name(country, other) for other in LANGUAGES)}
+    if any(address.rstrip(" .").casefold().endswith(known.casefold()) for known in names):
+        return address
+    return f"{address}, {name}" if address else name
 
 
 def _location(location: Mapping[str, Any], language: str) -> dict[str, Any]:
