@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, inspect, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry import clock
@@ -39,6 +39,7 @@ from registry.changes.models import (
 )
 from registry.clients import services as clients
 from registry.clients.models import Authorization, Client
+from registry.clients.services import ClientRow, ContactRow
 from registry.db import page_of, utcnow
 from registry.errors import Conflict, Invalid, NotFound, RegistryError
 from registry.extensions import db
@@ -331,7 +332,7 @@ def _check_draft(change: Change) -> None:
 # -- announcing -------------------------------------------------------------------------------------------------
 
 
-def _expectation(client: Client) -> Expectation:
+def _expectation(client: Client | ClientRow) -> Expectation:
     if client.authorization == Authorization.SPECIFIC:
         return Expectation.APPROVAL
     return Expectation.OBJECTION_WINDOW
@@ -341,30 +342,30 @@ def _slugs(subprocessor: SubProcessor) -> list[str]:
     return [service.slug for service in subprocessor.services]
 
 
-def _not_excluded(subprocessor_id: int, candidates: Sequence[Client], on: date) -> list[Client]:
+def _not_excluded(subprocessor_id: int, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
     """The candidates for whom the sub-processor is not excluded by the end of `on` (as for the list that applies to
     each client, `clients.applicable_subprocessors`)."""
     excluded = clients.excluded_subprocessor_ids(candidates, clock.end_of(on))
     return [client for client in candidates if subprocessor_id not in excluded[client.id]]
 
 
-def _applies_to(subprocessor: SubProcessor, candidates: Sequence[Client], on: date) -> list[Client]:
+def _applies_to(subprocessor: SubProcessor, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
     """The candidates (clients using its services) that the sub-processor applies to on `on`."""
     if subprocessor.status != Status.ACTIVE:
         return []
     return _not_excluded(subprocessor.id, candidates, on)
 
 
-def _union(*groups: Iterable[Client]) -> list[Client]:
-    seen: dict[int, Client] = {}
+def _union(*groups: Iterable[ClientRow]) -> list[ClientRow]:
+    seen: dict[int, ClientRow] = {}
     for group in groups:
         for client in group:
             seen.setdefault(client.id, client)
     return sorted(seen.values(), key=lambda client: (client.name, client.id))
 
 
-def affected_clients(change: Change, on: date) -> list[Client]:
-    """The clients a change concerns, as of `on`.
+def affected_clients(change: Change, on: date) -> list[ClientRow]:
+    """The clients a change concerns, as of `on` (as plain column rows, by name).
 
     add: the clients using any service of the new sub-processor; replace: those the replaced one applies to plus
     those using the new one's services; update and remove: those it applies to (for an update that adds services,
@@ -372,16 +373,16 @@ def affected_clients(change: Change, on: date) -> list[Client]:
     """
     subprocessor = change.subprocessor
     if change.kind == ChangeKind.ADD:
-        return clients.clients_using(_slugs(subprocessor))
+        return clients.client_rows_using(_slugs(subprocessor))
     if change.kind == ChangeKind.REPLACE:
         replaced = change.replaces
         assert replaced is not None  # checked by _check_draft
-        current = _applies_to(replaced, clients.clients_using(_slugs(replaced)), on)
-        return _union(current, clients.clients_using(_slugs(subprocessor)))
-    current = _applies_to(subprocessor, clients.clients_using(_slugs(subprocessor)), on)
+        current = _applies_to(replaced, clients.client_rows_using(_slugs(replaced)), on)
+        return _union(current, clients.client_rows_using(_slugs(subprocessor)))
+    current = _applies_to(subprocessor, clients.client_rows_using(_slugs(subprocessor)), on)
     if change.kind == ChangeKind.UPDATE and change.proposed and "services" in change.proposed:
         added = set(change.proposed["services"]) - set(_slugs(subprocessor))
-        newcomers = _not_excluded(subprocessor.id, clients.clients_using(added), on)
+        newcomers = _not_excluded(subprocessor.id, clients.client_rows_using(added), on)
         return _union(current, newcomers)
     return current
 
@@ -483,15 +484,6 @@ def _legal_notice(
     ]
 
 
-def _preload(targets: Sequence[Client], relationship: Any) -> None:
-    """Load a relationship of many clients in a few queries instead of one per client."""
-    key = relationship.key
-    ids = [client.id for client in targets if key in inspect(client).unloaded]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        db.session.scalars(select(Client).where(Client.id.in_(chunk)).options(selectinload(relationship))).all()
-
-
 def announce(change: Change, *, today: date, actor: Actor) -> Change:
     """Announce a draft: in the caller's transaction, its status, the hold on its sub-processors, one row per affected
     client (deadline and what is expected), one notice per notice contact, and the audit event.
@@ -515,8 +507,9 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     change.version = change.version + 1
     db.session.flush()
     deadlines = _record_affected(change, targets, today=today, now=now)
-    written = _announcement_notices(change, targets, deadlines)
-    silent = [client.id for client in targets if not any(c.receives_notices for c in client.contacts)]
+    contacts = clients.contact_rows(client.id for client in targets)
+    written = _announcement_notices(change, targets, contacts, deadlines)
+    silent = [client.id for client in targets if not any(c.receives_notices for c in contacts[client.id])]
     audit.record(
         "change.announced",
         change,
@@ -556,7 +549,7 @@ def _release_subprocessors(change: Change, *, actor: Actor) -> None:
         subprocessors.release_from_change(subprocessor, change.id, actor=actor)
 
 
-def _check_announceable(change: Change, today: date) -> tuple[list[Client], date]:
+def _check_announceable(change: Change, today: date) -> tuple[list[ClientRow], date]:
     """Check a draft can be announced today: the clients it affects, and the earliest effective date it may have.
 
     :raise Invalid: see `announce`.
@@ -585,14 +578,14 @@ def _check_announceable(change: Change, today: date) -> tuple[list[Client], date
     return targets, earliest
 
 
-def deadline_for(client: Client, *, announced_on: date, effective_on: date) -> date:
+def deadline_for(client: Client | ClientRow, *, announced_on: date, effective_on: date) -> date:
     """The last day a client may answer: its notice period from the announcement, but never later than the day
     before the change takes effect (so every answer counts when it does). For an urgent change that is sooner than
     the full period, and shown as it is."""
     return min(announced_on + timedelta(days=client.notice_period_days), effective_on - timedelta(days=1))
 
 
-def _record_affected(change: Change, targets: Sequence[Client], *, today: date, now: datetime) -> dict[int, date]:
+def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: date, now: datetime) -> dict[int, date]:
     """One row per affected client, with its deadline and what it is asked for; returns the deadlines by client."""
     deadlines = {
         client.id: deadline_for(client, announced_on=today, effective_on=change.effective_on) for client in targets
@@ -615,21 +608,42 @@ def _record_affected(change: Change, targets: Sequence[Client], *, today: date, 
     return deadlines
 
 
-def _announcement_notices(change: Change, targets: Sequence[Client], deadlines: Mapping[int, date]) -> int:
-    """The announcement's notices (affected clients' notice contacts, confirmed public subscribers): how many."""
-    common = _change_payload(change)
-    _preload(targets, Client.contacts)
+def _announcement_notices(
+    change: Change,
+    targets: Sequence[ClientRow],
+    contacts: Mapping[int, Sequence[ContactRow]],
+    deadlines: Mapping[int, date],
+) -> int:
+    """The announcement's notices (affected clients' notice contacts, confirmed public subscribers): how many.
 
-    def payload(client: Client) -> dict[str, Any]:
-        return {
+    One email row per notice contact of each client (as `_client_notices` writes them), built from plain rows."""
+    common = _change_payload(change)
+    rows: list[dict[str, Any]] = []
+    for client in targets:
+        recipients = [contact.email for contact in contacts[client.id] if contact.receives_notices]
+        if not recipients:
+            continue
+        body = {
             **common,
             "client_id": client.id,
             "client_name": client.name,
             "expectation": _expectation(client).value,
             "deadline": deadlines[client.id].isoformat(),
         }
-
-    written = notices.enqueue(_client_notices(change, targets, template=ANNOUNCED, what="announced", payload=payload))
+        event = f"change/{change.id}/client/{client.id}/announced"
+        rows.extend(
+            notices.notice_row(
+                event=event,
+                template=ANNOUNCED,
+                recipient=email,
+                language=client.language,
+                payload=body,
+                change_id=change.id,
+                client_id=client.id,
+            )
+            for email in recipients
+        )
+    written = notices.enqueue(rows)
     written += notices.enqueue(public.change_notice_rows(change, "announced"))  # confirmed public subscribers
     return written
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry import clock
@@ -77,16 +77,63 @@ def list_clients(filters: Mapping[str, Any], page: int, page_size: int) -> tuple
     return page_of(db.session(), stmt.order_by(Client.name, Client.id), page, page_size)
 
 
+class ClientRow(NamedTuple):
+    """The columns of a client that announcing a change reads (plain values, no ORM instance)."""
+
+    id: int
+    name: str
+    language: str
+    authorization: str
+    notice_period_days: int
+
+
+class ContactRow(NamedTuple):
+    email: str
+    receives_notices: bool
+
+
+def _using(service_slugs: Collection[str]) -> ColumnElement[bool]:
+    return Client.services.any(Service.slug.in_(list(service_slugs)))
+
+
 def clients_using(service_slugs: Collection[str]) -> list[Client]:
     """Active clients that use at least one of these services, by name."""
     if not service_slugs:
         return []
     stmt = (
         select(Client)
-        .where(Client.status == ClientStatus.ACTIVE, Client.services.any(Service.slug.in_(list(service_slugs))))
+        .where(Client.status == ClientStatus.ACTIVE, _using(service_slugs))
         .order_by(Client.name, Client.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def client_rows_using(service_slugs: Collection[str]) -> list[ClientRow]:
+    """The clients `clients_using` gives, in the same order, as plain column rows (for work on many clients)."""
+    if not service_slugs:
+        return []
+    stmt = (
+        select(Client.id, Client.name, Client.language, Client.authorization, Client.notice_period_days)
+        .where(Client.status == ClientStatus.ACTIVE, _using(service_slugs))
+        .order_by(Client.name, Client.id)
+    )
+    return [ClientRow(*row) for row in db.session.execute(stmt)]
+
+
+def contact_rows(client_ids: Iterable[int]) -> dict[int, list[ContactRow]]:
+    """The contacts of these clients (in the order of `Client.contacts`), by client id; a client without any maps to
+    an empty list. One query per 500 clients."""
+    ids = list(dict.fromkeys(client_ids))
+    found: dict[int, list[ContactRow]] = {client_id: [] for client_id in ids}
+    for start in range(0, len(ids), 500):
+        stmt = (
+            select(ClientContact.client_id, ClientContact.email, ClientContact.receives_notices)
+            .where(ClientContact.client_id.in_(ids[start : start + 500]))
+            .order_by(ClientContact.client_id, ClientContact.id)
+        )
+        for client_id, email, receives_notices in db.session.execute(stmt):
+            found[client_id].append(ContactRow(email, receives_notices))
+    return found
 
 
 def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
@@ -278,7 +325,7 @@ def _exclusion(client: Client, subprocessor_id: int) -> Exclusion | None:
     return next((e for e in client.exclusions if e.subprocessor_id == subprocessor_id), None)
 
 
-def excluded_subprocessor_ids(clients: Collection[Client], at: datetime) -> dict[int, set[int]]:
+def excluded_subprocessor_ids(clients: Collection[Client | ClientRow], at: datetime) -> dict[int, set[int]]:
     """The sub-processors excluded for each of these clients at the instant `at` (exclusions starting before it), by
     client id; a client without any maps to an empty set. One query per 500 clients, whatever is loaded."""
     ids = [client.id for client in clients]
