@@ -2,7 +2,39 @@
 
 from __future__ import annotations
 
-LANGUAGES = ("ro", "en")
+FIELD_NAMES: dict[str, dict[str, str]] = {
+    "en": {
+        "status": "status",
+        "services": "services concerned",
+        "locations": "locations and transfer safeguards",
+        "purpose": "description of the processing",
+        "category": "category",
+        "data_categories": "categories of personal data",
+        "data_subjects": "categories of data subjects",
+        "dpf_certified": "Data Privacy Framework certification",
+        "dpf_recheck_on": "Data Privacy Framework recheck date",
+        "legal_name": "legal name",
+        "address": "address",
+        "contact": "contact person",
+        "website": "website",
+    },
+    "ro": {
+        "status": "statut",
+        "services": "serviciile vizate",
+        "locations": "locațiile și garanțiile pentru transfer",
+        "purpose": "descrierea prelucrării",
+        "category": "categoria",
+        "data_categories": "categoriile de date cu caracter personal",
+        "data_subjects": "categoriile de persoane vizate",
+        "dpf_certified": "certificarea în Cadrul privind confidențialitatea datelor UE-SUA",
+        "dpf_recheck_on": "data reverificării certificării",
+        "legal_name": "denumirea legală",
+        "address": "adresa",
+        "contact": "persoana de contact",
+        "website": "site-ul web",
+    },
+}
+"""What an `update` change touches, in words a client reads (fields not listed are shown as they are)."""
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {

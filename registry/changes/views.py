@@ -12,9 +12,10 @@ from werkzeug.wrappers import Response
 from registry import clock
 from registry.changes import links, services
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
-from registry.changes.texts import LANGUAGES, TEXT
+from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
 from registry.extensions import db
+from registry.i18n import FALLBACK_LANGUAGE, LANGUAGES
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
 from registry.transfers import rules
@@ -33,7 +34,7 @@ def _today() -> date:
 def _language(affected: AffectedClient | None) -> str | None:
     if affected is None:
         return None
-    return affected.client.language if affected.client.language in LANGUAGES else "en"
+    return affected.client.language if affected.client.language in LANGUAGES else FALLBACK_LANGUAGE
 
 
 def _date(value: date, lang: str) -> str:
@@ -48,7 +49,7 @@ def _closed(status: int, key: str, lang: str | None, **values: Any) -> Response:
         for code in languages
     ]
     page = render_template("respond/closed.html", lang=lang or "ro", messages=messages, status=status)
-    return Response(page, status=status, headers=NO_STORE)
+    return Response(page, status=status, headers=NO_STORE, mimetype="text/html")
 
 
 def _closed_link(state: services.LinkState, affected: AffectedClient, lang: str) -> Response:
@@ -113,7 +114,9 @@ def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, 
         "client": affected.client,
         "kind": text[f"kind_{change.kind}"],
         "replaces": change.replaces.name if change.replaces is not None else None,
-        "changed_fields": sorted(change.proposed) if change.kind == ChangeKind.UPDATE and change.proposed else [],
+        "changed_fields": [FIELD_NAMES[lang].get(name, name) for name in sorted(change.proposed)]
+        if change.kind == ChangeKind.UPDATE and change.proposed
+        else [],
         "sp": state,
         "sp_country": rules.country_name(state["country"], lang),
         "locations": _location_rows(state, lang),
@@ -200,4 +203,4 @@ def respond(token: str) -> Any:
     page = render_template(
         "respond/page.html", **context, form=form, errors=errors, recorded=request.args.get("recorded") == "1"
     )
-    return Response(page, status=status, headers=NO_STORE)
+    return Response(page, status=status, headers=NO_STORE, mimetype="text/html")

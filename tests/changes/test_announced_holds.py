@@ -308,3 +308,17 @@ def test_announce_needs_the_etag_of_the_text_it_announces(
     assert fresh.status_code == 200, fresh.json
     assert fresh.json["summary"] == "Edited meanwhile"
     assert fresh.headers["ETag"] == client.get(path, headers=headers("viewer")).headers["ETag"]
+
+
+def test_the_respond_page_names_what_an_update_changes_in_words(
+    client, make_subprocessor, make_client, make_change, announce, link
+):
+    alfa = make_client("Alfa", language="ro")
+    hetzner = make_subprocessor("Hetzner", status="active")
+    proposed = {"locations": [{"country": "CH", "label": "Zürich", "role": "storage"}], "dpf_certified": False}
+    change = make_change(hetzner["id"], kind="update", summary="Datele se mută la Zürich", proposed=proposed)
+    announce(change["id"])
+    page = client.get(link(change["id"], alfa["id"])).text
+    assert "locațiile și garanțiile pentru transfer" in page
+    assert "certificarea în Cadrul privind confidențialitatea datelor UE-SUA" in page
+    assert "dpf_certified" not in page and "locations," not in page

@@ -30,6 +30,7 @@ def test_the_page_shows_who_what_where_and_when(client, scene, link):
     change, specific = scene["change"], scene["specific"]
     page = client.get(link(change["id"], specific["id"]))
     assert page.status_code == 200
+    assert page.mimetype == "text/html"  # a browser must show the page, not its source
     assert page.headers["Cache-Control"] == "no-store"
     text = page.text
     assert '<html lang="en">' in text
