@@ -3,7 +3,7 @@
 from registry.audit.models import AuditEvent
 from registry.auth.models import ApiToken, User
 from registry.changes.models import AffectedClient, Change, ChangeResponse
-from registry.clients.models import Client, ClientContact, Exclusion
+from registry.clients.models import Client, ClientContact, ClientVersion, Exclusion
 from registry.dpas.models import Dpa, DpaTemplate
 from registry.notices.models import Notice
 from registry.profile.models import ProcessorProfile
@@ -18,6 +18,7 @@ __all__ = [
     "ChangeResponse",
     "Client",
     "ClientContact",
+    "ClientVersion",
     "Dpa",
     "DpaTemplate",
     "Exclusion",

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, Page
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.clients import schemas, services
-from registry.clients.models import Client
+from registry.clients.models import Client, ClientVersion
 from registry.extensions import db
 from registry.subprocessors.schemas import SubProcessorSchema
 
@@ -61,6 +61,19 @@ class ClientById(MethodView):
         services.update_client(client, data, actor=current_actor())
         db.session.commit()
         return client
+
+
+@blp.route("/clients/<int:client_id>/history")
+class ClientHistory(MethodView):
+    @require(*READERS)
+    @blp.response(200, schemas.ClientVersionSchema(many=True))
+    @blp.paginate()
+    def get(self, client_id: int, pagination_parameters: Any) -> list[ClientVersion]:
+        """The saved states (services, contacts, ...), newest first, with when each was valid and who saved it."""
+        items, pagination_parameters.item_count = services.history(
+            client_id, pagination_parameters.page, pagination_parameters.page_size
+        )
+        return items
 
 
 @blp.route("/clients/<int:client_id>/feed-token/rotate")

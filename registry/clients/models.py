@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -97,3 +98,19 @@ class Exclusion(Base):
 
     client: Mapped[Client] = relationship(back_populates="exclusions")
     subprocessor: Mapped[SubProcessor] = relationship()
+
+
+class ClientVersion(Base):
+    """One saved state of a client (`services.snapshot`: services as slugs), valid from/until: which services, and so
+    which sub-processors, applied to it on any date."""
+
+    __tablename__ = "client_version"
+    __table_args__ = (UniqueConstraint("client_id", "version", name="uq_client_version_client_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
+    version: Mapped[int]
+    valid_from: Mapped[datetime] = mapped_column(index=True)
+    valid_to: Mapped[datetime | None] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    state: Mapped[dict[str, Any]]

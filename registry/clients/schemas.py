@@ -98,6 +98,14 @@ class ClientOutSchema(ClientSchema):
         return services.feed_url(client)
 
 
+class ClientVersionSchema(Schema):
+    version = fields.Integer()
+    valid_from = fields.AwareDateTime()
+    valid_to = fields.AwareDateTime(allow_none=True)
+    actor = fields.String()
+    state = fields.Nested(ClientSchema, metadata={"description": "The client as saved (services as slugs)."})
+
+
 class ClientQuerySchema(Schema):
     service = fields.String(metadata={"description": "Clients using this service (slug)."})
     status = fields.String(validate=validate.OneOf([s.value for s in ClientStatus]))

@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.clients.models import Authorization, Client, ClientContact, ClientStatus, Exclusion
+from registry.clients.models import Authorization, Client, ClientContact, ClientStatus, ClientVersion, Exclusion
 from registry.db import page_of, utcnow
 from registry.errors import Invalid, NotFound
 from registry.extensions import db
@@ -155,6 +155,7 @@ def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
     db.session.flush()  # the id goes into the feed token
     client.feed_token_hash = hash_token(feed_token(client))
     db.session.flush()
+    _save_version(client, actor=actor)
     audit.record("client.created", client, actor=actor, after=snapshot(client))
     return client
 
@@ -180,7 +181,8 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
     after = snapshot(client)
     if after != before:
         client.version = client.version + 1
-        db.session.flush()
+        db.session.flush()  # an UPDATE against a stale version raises StaleDataError (412)
+        _save_version(client, actor=actor)
         changed = [name for name in after if after[name] != before[name]]
         audit.record(
             "client.updated",
@@ -190,6 +192,52 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
             after={name: after[name] for name in changed},
         )
     return client
+
+
+def _save_version(client: Client, *, actor: Actor) -> None:
+    """Close the client's open history entry and open one with its state now (`snapshot`, services as slugs)."""
+    now = utcnow()
+    db.session.execute(
+        update(ClientVersion)
+        .where(ClientVersion.client_id == client.id, ClientVersion.valid_to.is_(None))
+        .values(valid_to=now)
+    )
+    db.session.add(
+        ClientVersion(
+            client_id=client.id,
+            version=client.version,
+            valid_from=now,
+            valid_to=None,
+            actor=actor.label,
+            state=audit.to_json(snapshot(client)),
+        )
+    )
+    db.session.flush()
+
+
+def history(client_id: int, page: int, page_size: int) -> tuple[list[ClientVersion], int]:
+    """A client's saved states, newest first."""
+    get_client(client_id)
+    stmt = select(ClientVersion).where(ClientVersion.client_id == client_id).order_by(ClientVersion.version.desc())
+    return page_of(db.session(), stmt, page, page_size)
+
+
+def services_on(client: Client, as_of: date | None = None) -> list[str]:
+    """The slugs of the services the client used at the end of `as_of` (UTC; None: now); [] before it existed."""
+    if as_of is None:
+        return [service.slug for service in client.services]
+    end = clock.end_of(as_of)
+    state = db.session.scalar(
+        select(ClientVersion.state)
+        .where(
+            ClientVersion.client_id == client.id,
+            ClientVersion.valid_from < end,
+            or_(ClientVersion.valid_to.is_(None), ClientVersion.valid_to >= end),
+        )
+        .order_by(ClientVersion.version.desc())
+        .limit(1)
+    )
+    return list(state.get("services") or []) if state is not None else []
 
 
 def _contact_rows(contacts: Collection[Any]) -> list[tuple[Any, ...]]:
@@ -344,10 +392,10 @@ def excluded_subprocessor_ids(clients: Collection[Client | ClientRow], at: datet
 def applicable_subprocessors(client: Client, as_of: date | None = None) -> list[dict[str, Any]]:
     """The sub-processors that apply to this client on `as_of` (default: now), as list_as_of shapes them.
 
-    Active on that date, serving at least one of the client's services, minus the client's exclusions that start
-    before the end of that day (UTC).
+    Active on that date, serving at least one of the services the client used then (its saved history), minus the
+    client's exclusions that start before the end of that day (UTC). Before the client existed: [].
     """
-    slugs = [service.slug for service in client.services]
+    slugs = services_on(client, as_of)
     if not slugs:
         return []
     cutoff = utcnow() if as_of is None else clock.end_of(as_of)

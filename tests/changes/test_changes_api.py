@@ -39,7 +39,9 @@ def test_a_draft_is_created_read_and_edited_with_if_match(client, headers, make_
     assert edited.json["version"] == 2
     again = client.patch(path, json={"summary": "y"}, headers=headers("legal", If_Match=etag))
     assert again.status_code == 412
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "change")).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_type == "change").order_by(AuditEvent.id)
+    ).all()
     assert actions == ["change.created", "change.updated"]
 
 

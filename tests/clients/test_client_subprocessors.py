@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from registry.audit.models import AuditEvent
 from registry.audit.services import Actor
 from registry.clients import services
+from registry.clients.models import ClientVersion
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.subprocessors import services as subprocessors
@@ -33,6 +34,16 @@ def _backdate(subprocessor_id, when=LONG_AGO):
     db.session.execute(
         update(SubProcessorVersion)
         .where(SubProcessorVersion.subprocessor_id == subprocessor_id, SubProcessorVersion.valid_to.is_(None))
+        .values(valid_from=when)
+    )
+    db.session.commit()
+
+
+def _backdate_client(client_id, when=LONG_AGO):
+    """Pretend the client (with its current services) has existed since `when`."""
+    db.session.execute(
+        update(ClientVersion)
+        .where(ClientVersion.client_id == client_id, ClientVersion.valid_to.is_(None))
         .values(valid_from=when)
     )
     db.session.commit()
@@ -94,6 +105,7 @@ def test_nothing_applies_before_the_subprocessors_existed(client, headers, make_
 
 def test_retired_subprocessor_is_still_listed_for_an_earlier_date(client, headers, make_client, registry_):
     crm = make_client(services=["crm"])
+    _backdate_client(crm["id"])
     hetzner = registry_["Hetzner"]
     _backdate(hetzner["id"])
     # A remove change takes effect today (as `changes apply-due` applies it).
@@ -111,6 +123,7 @@ def test_retired_subprocessor_is_still_listed_for_an_earlier_date(client, header
 
 def test_exclusion_applies_from_its_date_on(client, headers, make_client, registry_):
     crm = make_client(services=["crm"])
+    _backdate_client(crm["id"])
     hetzner = registry_["Hetzner"]
     _backdate(hetzner["id"])
     _backdate(registry_["Mailgun"]["id"])
@@ -126,6 +139,7 @@ def test_exclusion_applies_from_its_date_on(client, headers, make_client, regist
     assert _names(client, headers, crm["id"], as_of=_today() + timedelta(days=30)) == ["Mailgun"]
     # only for this client
     other = make_client(name="Other", services=["crm"])
+    _backdate_client(other["id"])
     assert _names(client, headers, other["id"], as_of=_today() + timedelta(days=3)) == ["Hetzner", "Mailgun"]
 
 
