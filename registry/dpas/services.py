@@ -175,7 +175,7 @@ class DpaInputs:
 
 @dataclass(frozen=True)
 class PreparedDpa:
-    """A rendered DPA version not stored yet (the second step of generation; storing it is the third)."""
+    """A rendered DPA version not stored yet (the second step of generation; `store_dpa` is the third)."""
 
     client_id: int
     number: str
@@ -273,20 +273,6 @@ def render_dpa(inputs: DpaInputs) -> PreparedDpa:
     )
 
 
-def prepare_dpa(
-    client: Client,
-    *,
-    actor: Actor,
-    language: str | None = None,
-    template_key: str = BUILTIN_KEY,
-    as_of: date | None = None,
-    on: date | None = None,
-) -> PreparedDpa:
-    """Read and render the next DPA version for `client` without storing it."""
-    inputs = collect_dpa(client, actor=actor, language=language, template_key=template_key, as_of=as_of, on=on)
-    return render_dpa(inputs)
-
-
 def dpa_snapshot(dpa: Dpa) -> dict[str, Any]:
     return {
         "client_id": dpa.client_id,
@@ -346,9 +332,8 @@ def generate_dpa(
     as_of: date | None = None,
 ) -> Dpa:
     """Render and store the next DPA version for `client` (a draft; earlier versions stay as they are)."""
-    return store_dpa(
-        prepare_dpa(client, actor=actor, language=language, template_key=template_key, as_of=as_of), actor=actor
-    )
+    inputs = collect_dpa(client, actor=actor, language=language, template_key=template_key, as_of=as_of)
+    return store_dpa(render_dpa(inputs), actor=actor)
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
