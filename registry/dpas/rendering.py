@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from registry.clients.models import Client
-from registry.i18n import LANGUAGES
+from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS
 from registry.profile.models import ProcessorProfile
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
 
@@ -36,42 +36,6 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 CONTEXT_NAMES = frozenset({"agreement", "processor", "client", "services", "processing", "subprocessors", "transfers"})
 
 _BABEL_LOCALE = {"ro": "ro", "en": "en_GB"}  # "22 noiembrie 2026" / "22 November 2026"
-
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "ro": {
-        "hosting": "Găzduire",
-        "email": "E-mail",
-        "sms": "SMS",
-        "accounting": "Contabilitate",
-        "analytics": "Analiză și statistici",
-        "payments": "Plăți",
-        "support": "Asistență pentru clienți",
-        "telephony": "Telefonie",
-        "backup": "Copii de siguranță",
-        "cdn": "Rețea de livrare a conținutului (CDN)",
-        "advertising": "Publicitate",
-        "other": "Altele",
-    },
-    "en": {
-        "hosting": "Hosting",
-        "email": "Email",
-        "sms": "SMS",
-        "accounting": "Accounting",
-        "analytics": "Analytics",
-        "payments": "Payments",
-        "support": "Customer support",
-        "telephony": "Telephony",
-        "backup": "Backup",
-        "cdn": "Content delivery network (CDN)",
-        "advertising": "Advertising",
-        "other": "Other",
-    },
-}
-
-ROLE_LABELS: dict[str, dict[str, str]] = {
-    "ro": {"storage": "stocare", "processing": "prelucrare", "support": "asistență", "backup": "copii de siguranță"},
-    "en": {"storage": "storage", "processing": "processing", "support": "support", "backup": "backup"},
-}
 
 # Characters XML 1.0 does not allow, plus the ones docxtpl's Listing reads as layout (\a paragraph, \f page).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

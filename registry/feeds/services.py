@@ -34,6 +34,7 @@ from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeStatus
 from registry.clients.models import Client
 from registry.extensions import db
+from registry.i18n import CATEGORY_LABELS, ROLE_LABELS
 from registry.profile import services as profile
 from registry.public import i18n
 from registry.public import services as public
@@ -191,8 +192,8 @@ def _entry_html(event: Event, language: str, *, respond: str | None) -> str:
         change=change,
         sp=public.localise(state, language),
         replaced=replaced,
-        categories=i18n.CATEGORIES[language],
-        roles=i18n.ROLES[language],
+        categories=CATEGORY_LABELS[language],
+        roles=ROLE_LABELS[language],
         affected=event.affected,
         respond_url=respond,
         change_url=change_url(change.id, language),

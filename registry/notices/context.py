@@ -18,7 +18,7 @@ from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.extensions import db
-from registry.i18n import FALLBACK_LANGUAGE, LANGUAGES
+from registry.i18n import FALLBACK_LANGUAGE, LANGUAGES, ROLE_LABELS
 from registry.notices.models import Notice
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
@@ -41,10 +41,6 @@ KIND_LABELS = {
         "remove": "renunțarea la un sub-împuternicit",
         "update": "modificarea unui sub-împuternicit",
     },
-}
-ROLE_LABELS = {
-    "en": {"storage": "storage", "processing": "processing", "support": "support", "backup": "backup"},
-    "ro": {"storage": "stocare", "processing": "prelucrare", "support": "asistență", "backup": "copii de siguranță"},
 }
 
 

@@ -261,42 +261,6 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-CATEGORIES: dict[str, dict[str, str]] = {
-    "en": {
-        "hosting": "Hosting",
-        "email": "Email",
-        "sms": "SMS",
-        "accounting": "Accounting",
-        "analytics": "Analytics",
-        "payments": "Payments",
-        "support": "Customer support",
-        "telephony": "Telephony",
-        "backup": "Backup",
-        "cdn": "Content delivery",
-        "advertising": "Advertising",
-        "other": "Other",
-    },
-    "ro": {
-        "hosting": "Găzduire",
-        "email": "Email",
-        "sms": "SMS",
-        "accounting": "Contabilitate",
-        "analytics": "Analiză",
-        "payments": "Plăți",
-        "support": "Asistență clienți",
-        "telephony": "Telefonie",
-        "backup": "Copii de siguranță",
-        "cdn": "Livrare de conținut",
-        "advertising": "Publicitate",
-        "other": "Altele",
-    },
-}
-
-ROLES: dict[str, dict[str, str]] = {
-    "en": {"storage": "storage", "processing": "processing", "support": "support", "backup": "backup"},
-    "ro": {"storage": "stocare", "processing": "prelucrare", "support": "asistență", "backup": "copii de siguranță"},
-}
-
 
 def translator(language: str) -> Callable[..., str]:
     """`t("key", name=...)`: the word in `language`, formatted with the keywords."""

@@ -14,7 +14,7 @@ from marshmallow import ValidationError, validate
 from registry.changes.models import Change, ChangeStatus
 from registry.errors import Invalid, RegistryError
 from registry.extensions import db
-from registry.i18n import LANGUAGES
+from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS
 from registry.public import i18n, services
 from registry.public.schemas import public_list
 from registry.subprocessors.models import Category
@@ -38,8 +38,8 @@ def _page(template: str, language: str, status: int = 200, **context: Any) -> Re
             t=i18n.translator(language),
             languages=LANGUAGES,
             switch_url=_switch_url,
-            categories=i18n.CATEGORIES[language],
-            roles=i18n.ROLES[language],
+            categories=CATEGORY_LABELS[language],
+            roles=ROLE_LABELS[language],
             **context,
         ),
         status=status,
