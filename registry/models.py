@@ -5,10 +5,10 @@ from registry.auth.models import ApiToken, User
 from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients.models import Client, ClientContact, ClientVersion, Exclusion
 from registry.dpas.models import Dpa, DpaTemplate
-from registry.notices.models import Notice
+from registry.outbox.models import Notice
 from registry.profile.models import ProcessorProfile
-from registry.public.models import SubscribeAttempt, Subscriber
 from registry.subprocessors.models import Location, Service, SubProcessor, SubProcessorVersion
+from registry.subscriptions.models import SubscribeAttempt, Subscriber
 
 __all__ = [
     "AffectedClient",

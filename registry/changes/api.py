@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from registry import clock
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
-from registry.changes import schemas, services
+from registry.changes import responses, schemas, services
 from registry.changes.models import Change, ChangeResponse
 from registry.extensions import db
 
@@ -125,7 +125,7 @@ class ChangeResponses(MethodView):
     def get(self, change_id: int, pagination_parameters: Any) -> list[ChangeResponse]:
         """Every answer (objection, approval, refusal) to a change, superseded ones included, oldest first."""
         change = services.get_change(change_id)
-        items, total = services.list_responses(change, pagination_parameters.page, pagination_parameters.page_size)
+        items, total = responses.list_responses(change, pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
 
@@ -137,7 +137,7 @@ class ResponseById(MethodView):
     @blp.response(200, schemas.ResponseSchema)
     def get(self, response_id: int) -> ChangeResponse:
         """One answer and its resolution."""
-        return services.get_response(response_id)
+        return responses.get_response(response_id)
 
     @require(*WRITERS)
     @blp.etag
@@ -146,8 +146,8 @@ class ResponseById(MethodView):
     def patch(self, data: dict[str, Any], response_id: int) -> ChangeResponse:
         """Record the resolution of an answer (If-Match required): withdrawn (the change, for everyone),
         alternative_offered, excluded_for_client, accepted_by_client or contract_terminated, with a note."""
-        response = services.get_response(response_id)
+        response = responses.get_response(response_id)
         blp.check_etag(response, schemas.ResponseSchema)
-        services.resolve_response(response, resolution=data["resolution"], note=data["note"], actor=current_actor())
+        responses.resolve_response(response, resolution=data["resolution"], note=data["note"], actor=current_actor())
         db.session.commit()
         return response

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadSignature
+
+from registry import links
 
 RESPOND_SALT = "respond"
 FORM_SALT = "respond-form"
@@ -18,22 +19,18 @@ FORM_MAX_AGE = 24 * 3600
 """Seconds a rendered respond form stays usable."""
 
 
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])
-
-
 def respond_token(change_id: int, client_id: int) -> str:
-    return URLSafeSerializer(_secret(), salt=RESPOND_SALT).dumps({"change": change_id, "client": client_id})
+    return links.signer(RESPOND_SALT).dumps({"change": change_id, "client": client_id})
 
 
 def respond_url(change_id: int, client_id: int) -> str:
-    return f"{current_app.config['BASE_URL']}/respond/{respond_token(change_id, client_id)}"
+    return links.absolute(f"/respond/{respond_token(change_id, client_id)}")
 
 
 def read_respond_token(token: str) -> tuple[int, int] | None:
     """(change id, client id) of a genuine token, or None for a forged or malformed one."""
     try:
-        data: Any = URLSafeSerializer(_secret(), salt=RESPOND_SALT).loads(token)
+        data: Any = links.signer(RESPOND_SALT).loads(token)
     except BadSignature:
         return None
     if not isinstance(data, dict) or set(data) != {"change", "client"}:
@@ -46,13 +43,13 @@ def read_respond_token(token: str) -> tuple[int, int] | None:
 
 def form_token(token: str) -> str:
     """The hidden form value for one render of the page of `token` (timestamped, bound to the token)."""
-    return URLSafeTimedSerializer(_secret(), salt=FORM_SALT).dumps(token)
+    return links.timed_signer(FORM_SALT).dumps(token)
 
 
 def check_form_token(token: str, value: str, max_age: int = FORM_MAX_AGE) -> bool:
     """Tell whether `value` was rendered by us for this token within `max_age` seconds."""
     try:
-        signed: Any = URLSafeTimedSerializer(_secret(), salt=FORM_SALT).loads(value, max_age=max_age)
+        signed: Any = links.timed_signer(FORM_SALT).loads(value, max_age=max_age)
     except BadSignature:  # SignatureExpired is a BadSignature
         return False
     return isinstance(signed, str) and signed == token

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from registry.changes import services
 from registry.changes.models import Answer, Change, ChangeKind, ChangeResponse, ChangeStatus, Resolution
-from registry.notices import services as notices
+from registry.outbox import services as notices
 
 
 def _not_blank(value: str) -> None:

@@ -1,21 +1,20 @@
-"""Changes to the sub-processor list: drafts, announcements, clients' answers, resolutions, taking effect.
+"""Changes to the sub-processor list: drafts, announcements, withdrawals, taking effect.
 
 Flow: the legal team drafts a change, then `announce` fixes in one transaction the clients it affects (each with its
-deadline and what it is asked for), their notices in the outbox and the audit event; from then until the change
-takes effect or is withdrawn, what clients were told of its sub-processors cannot be edited
-(`subprocessors.hold_for_change`). Clients answer through a signed link (`respond_url`) until their deadline, which
-is always before the effective date (`record_response`); the legal team resolves each answer (`resolve_response`).
-`apply_due` makes changes effective on their date, except for the clients that must not get them (excluded after an
-objection, or specific authorisation without an approval), and `send_reminders` nudges the clients whose approval is
-still missing. Every function flushes and never commits; dates are passed in (`today`).
+deadline and what it is asked for: `audience`), their notices in the outbox (`messages`) and the audit event; from
+then until the change takes effect or is withdrawn, what clients were told of its sub-processors cannot be edited
+(`subprocessors.hold_for_change`). Clients answer through a signed link until their deadline, which is always before
+the effective date, and the legal team resolves each answer (`responses`). `apply_due` makes changes effective on
+their date, except for the clients that must not get them (excluded after an objection, or specific authorisation
+without an approval), and `send_reminders` nudges the clients whose approval is still missing. Every function flushes
+and never commits; dates are passed in (`today`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from flask import current_app
@@ -23,10 +22,10 @@ from marshmallow import ValidationError
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
-from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.changes import links
+from registry.changes import messages
+from registry.changes.audience import affected_clients, expectation_of
 from registry.changes.models import (
     AffectedClient,
     Answer,
@@ -38,25 +37,19 @@ from registry.changes.models import (
     Resolution,
 )
 from registry.clients import services as clients
-from registry.clients.models import Authorization, Client
-from registry.clients.services import ClientRow, ContactRow
+from registry.clients.models import Client
+from registry.clients.services import ClientRow
 from registry.db import page_of, utcnow
 from registry.errors import Conflict, Invalid, NotFound, RegistryError
 from registry.extensions import db
-from registry.notices import services as notices
-from registry.notices.models import Channel
+from registry.outbox import services as outbox
 from registry.profile import services as profile
-from registry.public import services as public
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import Status, SubProcessor
 from registry.subprocessors.schemas import SubProcessorPatchSchema
+from registry.transfers import rules
 
 log = logging.getLogger(__name__)
-
-respond_url = links.respond_url
-"""`respond_url(change_id, client_id)`: the absolute link a client answers through (the same in every notice and
-feed). Never stored, not even in notice payloads (which staff can read): renderers compute it from the payload's
-`change_id` and `client_id`."""
 
 EDITABLE = (
     "kind",
@@ -69,40 +62,10 @@ EDITABLE = (
     "urgent",
     "urgent_reason",
 )
-ANSWERS: dict[Expectation, tuple[Answer, ...]] = {
-    Expectation.OBJECTION_WINDOW: (Answer.OBJECT,),
-    Expectation.APPROVAL: (Answer.APPROVE, Answer.REFUSE),
-}
-"""What a client may answer, by what it is asked for."""
-NEEDS_REASON = (Answer.OBJECT, Answer.REFUSE)
-NAME_MAX = 200
-EMAIL_MAX = 320
+
+
 NOT_PROPOSABLE = ("status",)
 """Fields an `update` may not carry: the status moves through add, replace and remove changes."""
-
-# Notice templates (the renderer of the delivery feature turns them into messages).
-ANNOUNCED = "change.announced"
-WITHDRAWN = "change.withdrawn"
-EFFECTIVE = "change.effective"
-EXCLUDED = "change.excluded"
-OBJECTION_UNRESOLVED = "change.objection_unresolved"
-APPLY_FAILED = "change.apply_failed"
-REMINDER = "reminder"
-ACKNOWLEDGED = "response.acknowledged"
-LEGAL = "response.legal"
-
-
-class LinkState(StrEnum):
-    OPEN = "open"
-    EXPIRED = "expired"
-    EFFECTIVE = "effective"
-    WITHDRAWN = "withdrawn"
-
-
-class LinkClosed(RegistryError):
-    """The respond link no longer takes answers (deadline passed, the change took effect or was withdrawn)."""
-
-    status = 410
 
 
 def snapshot(change: Change) -> dict[str, Any]:
@@ -115,11 +78,6 @@ def snapshot(change: Change) -> dict[str, Any]:
         "withdrawn_at": change.withdrawn_at,
         "withdrawn_reason": change.withdrawn_reason,
     }
-
-
-def _legal_email() -> str | None:
-    value = current_app.config.get("LEGAL_EMAIL")
-    return str(value) if value else None
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
@@ -175,6 +133,28 @@ def affected_state(affected: AffectedClient) -> dict[str, Any]:
     }
 
 
+def subprocessor_after(change: Change) -> dict[str, Any]:
+    """The change's sub-processor as the change makes it (an update's proposed fields applied), in the API's shape,
+    with every location mechanism the transfer rules derive filled in: what notices, pages and feeds describe."""
+    state = subprocessors.state_of(change.subprocessor)
+    if change.kind == ChangeKind.UPDATE and change.proposed:
+        state = {**state, **change.proposed}
+    locations = []
+    for location in state.get("locations") or []:
+        if not location.get("mechanism"):  # a proposed EEA or adequate country may leave it to the rules
+            derived = rules.check_location(
+                str(location.get("country") or ""),
+                None,
+                None,
+                dpf_certified=bool(state.get("dpf_certified")),
+                dpf_recheck_on=None,
+                on=change.effective_on,
+            ).mechanism
+            location = {**location, "mechanism": derived.value if derived is not None else None}
+        locations.append(location)
+    return {**state, "locations": locations}
+
+
 def list_affected(change: Change, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:
     """One page of the clients a change was announced to (by client name), with their answers."""
     stmt = (
@@ -186,26 +166,6 @@ def list_affected(change: Change, page: int, page_size: int) -> tuple[list[dict[
     )
     items, total = page_of(db.session(), stmt, page, page_size)
     return [affected_state(item) for item in items], total
-
-
-def list_responses(change: Change, page: int, page_size: int) -> tuple[list[ChangeResponse], int]:
-    """Every answer to a change, superseded ones included, oldest first."""
-    stmt = (
-        select(ChangeResponse)
-        .join(ChangeResponse.affected)
-        .where(AffectedClient.change_id == change.id)
-        .options(selectinload(ChangeResponse.affected).selectinload(AffectedClient.client))
-        .order_by(ChangeResponse.id)
-    )
-    return page_of(db.session(), stmt, page, page_size)
-
-
-def get_response(response_id: int) -> ChangeResponse:
-    """:raise NotFound: no answer with this id."""
-    response = db.session.get(ChangeResponse, response_id)
-    if response is None:
-        raise NotFound(f"No response {response_id}.")
-    return response
 
 
 # -- drafts -----------------------------------------------------------------------------------------------------
@@ -332,61 +292,6 @@ def _check_draft(change: Change) -> None:
 # -- announcing -------------------------------------------------------------------------------------------------
 
 
-def _expectation(client: Client | ClientRow) -> Expectation:
-    if client.authorization == Authorization.SPECIFIC:
-        return Expectation.APPROVAL
-    return Expectation.OBJECTION_WINDOW
-
-
-def _slugs(subprocessor: SubProcessor) -> list[str]:
-    return [service.slug for service in subprocessor.services]
-
-
-def _not_excluded(subprocessor_id: int, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
-    """The candidates for whom the sub-processor is not excluded by the end of `on` (as for the list that applies to
-    each client, `clients.applicable_subprocessors`)."""
-    excluded = clients.excluded_subprocessor_ids(candidates, clock.end_of(on))
-    return [client for client in candidates if subprocessor_id not in excluded[client.id]]
-
-
-def _applies_to(subprocessor: SubProcessor, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
-    """The candidates (clients using its services) that the sub-processor applies to on `on`."""
-    if subprocessor.status != Status.ACTIVE:
-        return []
-    return _not_excluded(subprocessor.id, candidates, on)
-
-
-def _union(*groups: Iterable[ClientRow]) -> list[ClientRow]:
-    seen: dict[int, ClientRow] = {}
-    for group in groups:
-        for client in group:
-            seen.setdefault(client.id, client)
-    return sorted(seen.values(), key=lambda client: (client.name, client.id))
-
-
-def affected_clients(change: Change, on: date) -> list[ClientRow]:
-    """The clients a change concerns, as of `on` (as plain column rows, by name).
-
-    add: the clients using any service of the new sub-processor; replace: those the replaced one applies to plus
-    those using the new one's services; update and remove: those it applies to (for an update that adds services,
-    also the clients of those services).
-    """
-    subprocessor = change.subprocessor
-    if change.kind == ChangeKind.ADD:
-        return clients.client_rows_using(_slugs(subprocessor))
-    if change.kind == ChangeKind.REPLACE:
-        replaced = change.replaces
-        assert replaced is not None  # checked by _check_draft
-        current = _applies_to(replaced, clients.client_rows_using(_slugs(replaced)), on)
-        return _union(current, clients.client_rows_using(_slugs(subprocessor)))
-    current = _applies_to(subprocessor, clients.client_rows_using(_slugs(subprocessor)), on)
-    if change.kind == ChangeKind.UPDATE and change.proposed and "services" in change.proposed:
-        added = set(change.proposed["services"]) - set(_slugs(subprocessor))
-        newcomers = _not_excluded(subprocessor.id, clients.client_rows_using(added), on)
-        return _union(current, newcomers)
-    return current
-
-
 def _check_transfers(change: Change) -> None:
     """The sub-processor that will apply must pass the transfer rules on the effective date.
 
@@ -406,8 +311,8 @@ def _check_transfers(change: Change) -> None:
     for index, fields in sorted((errors.get("locations") or {}).items()):
         location = row["locations"][index]
         where = location["country"] + (f", {location['label']}" if location.get("label") else "")
-        for messages in fields.values():
-            problems.extend(f"location {index + 1} ({where}): {message}" for message in messages)
+        for texts in fields.values():
+            problems.extend(f"location {index + 1} ({where}): {message}" for message in texts)
     problems.extend(
         f"{path}: {message}"
         for path, message in subprocessors.flatten_errors({k: v for k, v in errors.items() if k != "locations"})
@@ -417,71 +322,6 @@ def _check_transfers(change: Change) -> None:
         + "; ".join(problems)
     )
     raise Invalid(message, {"locations": problems})
-
-
-def _change_payload(change: Change) -> dict[str, Any]:
-    """What every notice about a change carries (a renderer needs no further lookup for the headline)."""
-    replaced = change.replaces
-    return {
-        "change_id": change.id,
-        "kind": str(change.kind),
-        "subprocessor_id": change.subprocessor_id,
-        "subprocessor": change.subprocessor.name,
-        "replaces_id": change.replaces_id,
-        "replaces": replaced.name if replaced is not None else None,
-        "summary": change.summary,
-        "reason": change.reason,
-        "effective_on": change.effective_on.isoformat(),
-        "urgent": change.urgent,
-        "urgent_reason": change.urgent_reason,
-    }
-
-
-def _client_notices(
-    change: Change,
-    targets: Iterable[Client],
-    *,
-    template: str,
-    what: str,
-    payload: Callable[[Client], dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """One email row per notice contact of each client; event `change/<id>/client/<client id>/<what>`."""
-    rows: list[dict[str, Any]] = []
-    for client in targets:
-        body = payload(client)
-        for contact in client.contacts:
-            if contact.receives_notices:
-                rows.append(
-                    notices.notice_row(
-                        event=f"change/{change.id}/client/{client.id}/{what}",
-                        template=template,
-                        recipient=contact.email,
-                        language=client.language,
-                        payload=body,
-                        change_id=change.id,
-                        client_id=client.id,
-                    )
-                )
-    return rows
-
-
-def _legal_notice(
-    event: str, template: str, payload: dict[str, Any], change: Change, client_id: int | None
-) -> list[dict[str, Any]]:
-    legal = _legal_email()
-    if legal is None:
-        return []
-    return [
-        notices.notice_row(
-            event=event,
-            template=template,
-            recipient=legal,
-            language="en",
-            payload=payload,
-            change_id=change.id,
-            client_id=client_id,
-        )
-    ]
 
 
 def announce(change: Change, *, today: date, actor: Actor) -> Change:
@@ -506,9 +346,9 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     change.announced_at = now
     change.version = change.version + 1
     db.session.flush()
-    deadlines = _record_affected(change, targets, today=today, now=now)
+    _record_affected(change, targets, today=today, now=now)
     contacts = clients.contact_rows(client.id for client in targets)
-    written = _announcement_notices(change, targets, contacts, deadlines)
+    written = sum(outbox.enqueue(batch) for batch in messages.announced(change, targets, contacts))
     silent = [client.id for client in targets if not any(c.receives_notices for c in contacts[client.id])]
     audit.record(
         "change.announced",
@@ -585,17 +425,14 @@ def deadline_for(client: Client | ClientRow, *, announced_on: date, effective_on
     return min(announced_on + timedelta(days=client.notice_period_days), effective_on - timedelta(days=1))
 
 
-def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: date, now: datetime) -> dict[int, date]:
-    """One row per affected client, with its deadline and what it is asked for; returns the deadlines by client."""
-    deadlines = {
-        client.id: deadline_for(client, announced_on=today, effective_on=change.effective_on) for client in targets
-    }
+def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: date, now: datetime) -> None:
+    """One row per affected client, with its deadline and what it is asked for."""
     rows = [
         {
             "change_id": change.id,
             "client_id": client.id,
-            "expectation": _expectation(client).value,
-            "deadline": deadlines[client.id],
+            "expectation": expectation_of(client).value,
+            "deadline": deadline_for(client, announced_on=today, effective_on=change.effective_on),
             "notified_at": now,
             "reminded_at": None,
             "excluded": False,
@@ -605,47 +442,6 @@ def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: dat
     if rows:
         db.session.execute(insert(AffectedClient), rows)
     db.session.expire(change, ["affected"])
-    return deadlines
-
-
-def _announcement_notices(
-    change: Change,
-    targets: Sequence[ClientRow],
-    contacts: Mapping[int, Sequence[ContactRow]],
-    deadlines: Mapping[int, date],
-) -> int:
-    """The announcement's notices (affected clients' notice contacts, confirmed public subscribers): how many.
-
-    One email row per notice contact of each client (as `_client_notices` writes them), built from plain rows."""
-    common = _change_payload(change)
-    rows: list[dict[str, Any]] = []
-    for client in targets:
-        recipients = [contact.email for contact in contacts[client.id] if contact.receives_notices]
-        if not recipients:
-            continue
-        body = {
-            **common,
-            "client_id": client.id,
-            "client_name": client.name,
-            "expectation": _expectation(client).value,
-            "deadline": deadlines[client.id].isoformat(),
-        }
-        event = f"change/{change.id}/client/{client.id}/announced"
-        rows.extend(
-            notices.notice_row(
-                event=event,
-                template=ANNOUNCED,
-                recipient=email,
-                language=client.language,
-                payload=body,
-                change_id=change.id,
-                client_id=client.id,
-            )
-            for email in recipients
-        )
-    written = notices.enqueue(rows)
-    written += notices.enqueue(public.change_notice_rows(change, "announced"))  # confirmed public subscribers
-    return written
 
 
 # -- withdrawing ------------------------------------------------------------------------------------------------
@@ -668,22 +464,7 @@ def withdraw(change: Change, *, reason: str, actor: Actor) -> Change:
     written = 0
     if was == ChangeStatus.ANNOUNCED:
         _release_subprocessors(change, actor=actor)
-        common = {**_change_payload(change), "withdrawn_reason": reason}
-        rows = [
-            notices.notice_row(
-                event=f"change/{change.id}/client/{notice.client_id}/withdrawn",
-                template=WITHDRAWN,
-                recipient=notice.recipient,
-                language=notice.language,
-                payload={**common, "client_id": notice.client_id},
-                change_id=change.id,
-                client_id=notice.client_id,
-            )
-            for notice in notices.notices_of(change.id, ANNOUNCED)
-            if notice.channel == Channel.EMAIL  # webhook rows follow the email rows to the endpoints active now
-        ]
-        written = notices.enqueue(rows)
-        written += notices.enqueue(public.change_notice_rows(change, "withdrawn"))  # confirmed public subscribers
+        written = sum(outbox.enqueue(batch) for batch in messages.withdrawn(change))
     audit.record(
         "change.withdrawn",
         change,
@@ -694,210 +475,11 @@ def withdraw(change: Change, *, reason: str, actor: Actor) -> Change:
     return change
 
 
-# -- answers ----------------------------------------------------------------------------------------------------
-
-
-def find_affected(change_id: int, client_id: int) -> AffectedClient | None:
-    return db.session.scalar(
-        select(AffectedClient).where(AffectedClient.change_id == change_id, AffectedClient.client_id == client_id)
-    )
-
-
-def affected_for_token(token: str) -> AffectedClient | None:
-    """The (change, client) a genuine respond token stands for, if that change was announced to that client."""
-    ids = links.read_respond_token(token)
-    return None if ids is None else find_affected(*ids)
-
-
-def link_state(affected: AffectedClient, today: date) -> LinkState:
-    """Whether the client may still answer: not after its deadline, nor once the change took effect (whatever the
-    date) or was withdrawn."""
-    status = affected.change.status
-    if status == ChangeStatus.WITHDRAWN:
-        return LinkState.WITHDRAWN
-    if status == ChangeStatus.EFFECTIVE:
-        return LinkState.EFFECTIVE
-    if today > affected.deadline:
-        return LinkState.EXPIRED
-    return LinkState.OPEN
-
-
-def record_response(
-    affected: AffectedClient,
-    *,
-    answer: Answer | str,
-    respondent_name: str,
-    respondent_email: str,
-    reason: str,
-    ip: str | None,
-    today: date,
-    channel: str = "web",
-) -> ChangeResponse:
-    """Record a client's answer; an earlier answer is superseded (and kept). Acknowledgements go to the
-    respondent and, when configured, to the legal team.
-
-    :raise LinkClosed: the deadline passed, or the change took effect or was withdrawn.
-    :raise Invalid: an answer the client is not asked for, or a missing name, email or reason.
-    """
-    state = link_state(affected, today)
-    if state == LinkState.WITHDRAWN:
-        raise LinkClosed(f"Change {affected.change_id} was withdrawn: there is nothing to answer.")
-    if state == LinkState.EFFECTIVE:
-        raise LinkClosed(f"Change {affected.change_id} already took effect: answers are no longer taken.")
-    if state == LinkState.EXPIRED:
-        raise LinkClosed(f"The deadline to answer was {affected.deadline.isoformat()}.")
-    try:
-        chosen: Answer | None = Answer(answer)
-    except ValueError:
-        chosen = None
-    allowed = ANSWERS[Expectation(affected.expectation)]
-    if chosen is None or chosen not in allowed:
-        message = f"Answer one of: {', '.join(allowed)}."
-        raise Invalid(message, {"answer": [message]})
-    errors: dict[str, list[str]] = {}
-    if not respondent_name.strip() or len(respondent_name.strip()) > NAME_MAX:
-        errors["name"] = [f"Required, at most {NAME_MAX} characters."]
-    email = respondent_email.strip()
-    if "@" not in email.strip("@") or any(ch.isspace() for ch in email) or len(email) > EMAIL_MAX:
-        errors["email"] = ["A valid email address is required."]
-    if chosen in NEEDS_REASON and not reason.strip():
-        errors["reason"] = ["Required."]
-    if errors:
-        raise Invalid("The answer is incomplete.", errors)
-
-    now = utcnow()
-    client = affected.client
-    previous = current_response(affected)
-    if previous is not None:
-        previous.superseded_at = now
-        previous.version = previous.version + 1
-    response = ChangeResponse(
-        affected=affected,
-        answer=chosen,
-        reason=reason.strip(),
-        respondent_name=respondent_name.strip(),
-        respondent_email=respondent_email.strip(),
-        channel=channel,
-        ip=ip,
-        created_at=now,
-        version=1,
-    )
-    db.session.add(response)
-    db.session.flush()
-
-    change = affected.change
-    payload = {
-        **_change_payload(change),
-        "response_id": response.id,
-        "client_id": client.id,
-        "client_name": client.name,
-        "answer": chosen.value,
-        "reason": response.reason,
-        "respondent_name": response.respondent_name,
-        "respondent_email": response.respondent_email,
-        "answered_at": now.isoformat(),
-        "deadline": affected.deadline.isoformat(),
-        "expectation": str(affected.expectation),
-        "supersedes_response_id": previous.id if previous is not None else None,
-    }
-    rows = [
-        notices.notice_row(
-            event=f"response/{response.id}/acknowledged",
-            template=ACKNOWLEDGED,
-            recipient=response.respondent_email,
-            language=client.language,
-            payload=payload,
-            change_id=change.id,
-            client_id=client.id,
-        ),
-        *_legal_notice(f"response/{response.id}/legal", LEGAL, payload, change, client.id),
-    ]
-    notices.enqueue(rows)
-    actor = Actor(f"client:{client.id}:{response.respondent_email}")
-    audit.record(
-        "change.response_recorded",
-        response,
-        actor=actor,
-        entity_type="change_response",
-        before={"response_id": previous.id, "answer": previous.answer} if previous is not None else None,
-        after={
-            "change_id": change.id,
-            "client_id": client.id,
-            "answer": chosen,
-            "reason": response.reason,
-            "respondent_name": response.respondent_name,
-            "respondent_email": response.respondent_email,
-            "channel": channel,
-            "ip": ip,
-        },
-    )
-    return response
-
-
-def _response_snapshot(response: ChangeResponse) -> dict[str, Any]:
-    return {
-        "resolution": response.resolution,
-        "resolution_note": response.resolution_note,
-        "resolved_by": response.resolved_by,
-    }
-
-
-def resolve_response(
-    response: ChangeResponse, *, resolution: Resolution | str, note: str, actor: Actor
-) -> ChangeResponse:
-    """Record how the legal team resolved an answer.
-
-    withdrawn: the change is withdrawn for everyone; excluded_for_client: the sub-processor will not apply to this
-    client (from the effective date, or at once if the change already took effect); the others are recorded.
-    :raise Conflict: the answer was superseded, or the resolution can no longer be carried out.
-    """
-    resolution = Resolution(resolution)
-    affected = response.affected
-    change = affected.change
-    if response.superseded_at is not None:
-        raise Conflict(f"Response {response.id} was replaced by a later answer: resolve the current one.")
-    before = _response_snapshot(response)
-    was_excluding = response.resolution == Resolution.EXCLUDED_FOR_CLIENT
-    if resolution == Resolution.WITHDRAWN:
-        if change.status == ChangeStatus.EFFECTIVE:
-            raise Conflict(f"Change {change.id} already took effect: announce a new change to undo it.")
-        if change.status != ChangeStatus.WITHDRAWN:
-            withdraw(change, reason=note or f"Withdrawn after the answer of {affected.client.name}.", actor=actor)
-    if resolution == Resolution.EXCLUDED_FOR_CLIENT:
-        if change.status == ChangeStatus.WITHDRAWN:
-            raise Conflict(f"Change {change.id} was withdrawn: there is nothing to exclude.")
-        if change.kind == ChangeKind.REMOVE:
-            raise Conflict(f"Change {change.id} removes the sub-processor for everyone: there is nothing to exclude.")
-        affected.excluded = True
-        if change.status == ChangeStatus.EFFECTIVE:
-            _exclude(
-                change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
-            )
-    elif was_excluding and affected.excluded:
-        if change.status == ChangeStatus.EFFECTIVE:
-            raise Conflict(f"The exclusion of change {change.id} for this client was already carried out.")
-        affected.excluded = False
-    response.resolution = resolution
-    response.resolution_note = note
-    response.resolved_at = utcnow()
-    response.resolved_by = actor.label
-    response.version = response.version + 1
-    db.session.flush()
-    audit.record(
-        "change.response_resolved",
-        response,
-        actor=actor,
-        entity_type="change_response",
-        before=before,
-        after={**_response_snapshot(response), "change_id": change.id, "client_id": affected.client_id},
-    )
-    return response
-
-
 # -- taking effect ----------------------------------------------------------------------------------------------
 
 
-def _exclude(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
+def exclude_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
+    """The change's sub-processor no longer applies to this client (from now)."""
     clients.exclude_subprocessor(affected.client, change.subprocessor_id, reason=reason, actor=actor)
     affected.excluded = True
 
@@ -941,7 +523,7 @@ def take_effect(change: Change, *, actor: Actor) -> Change:
     change.effective_at = utcnow()
     change.version = change.version + 1
     db.session.flush()
-    written = _effective_notices(change, rows, alerts)
+    written = sum(outbox.enqueue(batch) for batch in messages.effective(change, rows, alerts))
     audit.record(
         "change.effective",
         change,
@@ -981,66 +563,24 @@ def _settle_clients(
     without an approval) and prepare the legal team's alerts: (excluded client ids, alerts).
     """
     excludes_something = change.kind != ChangeKind.REMOVE
-    common = _change_payload(change)
     alerts: list[dict[str, Any]] = []
     excluded: list[int] = []
     for affected in rows:
         response = current_response(affected)
         client = affected.client
         if excludes_something and affected.excluded:
-            _exclude(
+            exclude_client(
                 change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
             )
             excluded.append(client.id)
         elif excludes_something and affected.expectation == Expectation.APPROVAL and not _approved(response):
             reason = f"Change {change.id}: not approved by the client (specific authorisation)."
-            _exclude(change, affected, reason=reason, actor=actor)
+            exclude_client(change, affected, reason=reason, actor=actor)
             excluded.append(client.id)
-            alert = {
-                **common,
-                "client_id": client.id,
-                "client_name": client.name,
-                "answer": response.answer if response is not None else None,
-                "deadline": affected.deadline.isoformat(),
-                "reason": "no_approval",
-            }
-            alerts += _legal_notice(
-                f"change/{change.id}/client/{client.id}/excluded", EXCLUDED, alert, change, client.id
-            )
+            alerts += messages.not_approved(change, affected, response)
         elif response is not None and response.answer == Answer.OBJECT and response.resolution is None:
-            alert = {
-                **common,
-                "client_id": client.id,
-                "client_name": client.name,
-                "response_id": response.id,
-                "objection": response.reason,
-            }
-            alerts += _legal_notice(
-                f"change/{change.id}/client/{client.id}/objection-unresolved",
-                OBJECTION_UNRESOLVED,
-                alert,
-                change,
-                client.id,
-            )
+            alerts += messages.objection_unresolved(change, affected, response)
     return excluded, alerts
-
-
-def _effective_notices(change: Change, rows: Sequence[AffectedClient], alerts: list[dict[str, Any]]) -> int:
-    """Tell every client notified (whether it was excluded), the public subscribers, and the legal team."""
-    common = _change_payload(change)
-    by_id = {affected.client_id: affected for affected in rows}
-
-    def payload(client: Client) -> dict[str, Any]:
-        return {**common, "client_id": client.id, "client_name": client.name, "excluded": by_id[client.id].excluded}
-
-    written = notices.enqueue(
-        [
-            *_client_notices(change, [a.client for a in rows], template=EFFECTIVE, what="effective", payload=payload),
-            *alerts,
-        ]
-    )
-    written += notices.enqueue(public.change_notice_rows(change, "effective"))  # confirmed public subscribers
-    return written
 
 
 def _check_answers_closed(change: Change, today: date) -> None:
@@ -1053,10 +593,6 @@ def _check_answers_closed(change: Change, today: date) -> None:
             f"Change {change.id} cannot take effect before the deadline of every client it was announced to has "
             f"passed: the last is {last.isoformat()}."
         )
-
-
-def _constant(body: dict[str, Any]) -> Callable[[Client], dict[str, Any]]:
-    return lambda _client: body
 
 
 def apply_due(today: date, *, actor: Actor) -> list[Change]:
@@ -1081,13 +617,7 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
         except RegistryError as error:
             log.warning("change %s could not take effect: %s", change.id, error.message)
             db.session.expire_all()
-            alert = {**_change_payload(change), "error": error.message, "on": today.isoformat()}
-            notices.enqueue(
-                _legal_notice(
-                    f"change/{change.id}/apply-failed/{today.isoformat()}", APPLY_FAILED, alert, change, None
-                ),
-                skip_existing=True,
-            )
+            outbox.enqueue(messages.apply_failed(change, error.message, today), skip_existing=True)
             continue
         applied.append(change)
     return applied
@@ -1126,18 +656,11 @@ def send_reminders(today: date, *, actor: Actor, days: int | None = None) -> lis
         change, client = affected.change, affected.client
         affected.reminded_at = now
         by_change.setdefault(change.id, []).append(client.id)
-        body = {
-            **_change_payload(change),
-            "client_id": client.id,
-            "client_name": client.name,
-            "expectation": str(affected.expectation),
-            "deadline": affected.deadline.isoformat(),
-        }
-        rows += _client_notices(change, [client], template=REMINDER, what="reminder", payload=_constant(body))
+        rows += messages.reminders(change, [client])
     if not due:
         return due
     db.session.flush()
-    notices.enqueue(rows)
+    outbox.enqueue(rows)
     for change_id, client_ids in by_change.items():
         audit.record(
             "change.reminders_sent",

@@ -10,15 +10,14 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from registry import clock
-from registry.changes import links, services
+from registry.changes import links, responses, services
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
 from registry.extensions import db
-from registry.i18n import FALLBACK_LANGUAGE, LANGUAGES
+from registry.i18n import change_kind_words, language_of
 from registry.profile import services as profile
-from registry.subprocessors import services as subprocessors
-from registry.transfers import rules
+from registry.transfers import wording
 
 blp = Blueprint("respond", __name__)
 
@@ -32,9 +31,7 @@ def _today() -> date:
 
 
 def _language(affected: AffectedClient | None) -> str | None:
-    if affected is None:
-        return None
-    return affected.client.language if affected.client.language in LANGUAGES else FALLBACK_LANGUAGE
+    return None if affected is None else language_of(affected.client.language)
 
 
 def _date(value: date, lang: str) -> str:
@@ -52,54 +49,32 @@ def _closed(status: int, key: str, lang: str | None, **values: Any) -> Response:
     return Response(page, status=status, headers=NO_STORE, mimetype="text/html")
 
 
-def _closed_link(state: services.LinkState, affected: AffectedClient, lang: str) -> Response:
+def _closed_link(state: responses.LinkState, affected: AffectedClient, lang: str) -> Response:
     """410: the change was withdrawn, took effect, or the client's deadline passed."""
     change = affected.change
-    if state == services.LinkState.WITHDRAWN:
+    if state == responses.LinkState.WITHDRAWN:
         return _closed(410, "withdrawn", lang)
-    if state == services.LinkState.EFFECTIVE:
+    if state == responses.LinkState.EFFECTIVE:
         took_effect = change.effective_at.date() if change.effective_at is not None else change.effective_on
         return _closed(410, "effective", lang, effective_on=_date(took_effect, lang))
     return _closed(410, "expired", lang, deadline=_date(affected.deadline, lang))
 
 
 def _location_rows(state: dict[str, Any], lang: str) -> list[dict[str, str]]:
-    text = TEXT[lang]
-    rows = []
-    for location in state.get("locations") or []:
-        mechanism = location.get("mechanism")
-        if not mechanism:  # an EEA or adequate country may leave it to the rules
-            mechanism = rules.check_location(
-                location["country"],
-                None,
-                None,
-                dpf_certified=bool(state.get("dpf_certified")),
-                dpf_recheck_on=None,
-                on=_today(),
-            ).mechanism
-        safeguard = (
-            rules.mechanism_text(
-                rules.Mechanism(mechanism), location.get("mechanism_detail"), lang, country=location["country"]
-            )
-            if mechanism
-            else ""
-        )
-        rows.append(
-            {
-                "country": rules.country_name(location["country"], lang),
-                "label": location.get("label") or "",
-                "role": text.get(f"role_{location.get('role')}", location.get("role") or ""),
-                "safeguard": safeguard,
-            }
-        )
-    return rows
+    return [
+        {
+            "country": wording.country_label(location.get("country"), lang),
+            "label": location.get("label") or "",
+            "role": wording.role_label(location.get("role"), lang),
+            "safeguard": wording.safeguard_text(location, lang),
+        }
+        for location in state.get("locations") or []
+    ]
 
 
 def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, Any]:
     change: Change = affected.change
-    state = subprocessors.state_of(change.subprocessor)
-    if change.kind == ChangeKind.UPDATE and change.proposed:
-        state.update(change.proposed)
+    state = services.subprocessor_after(change)
     current = services.current_response(affected)
     text = TEXT[lang]
     processor = profile.get_profile().legal_name or ""
@@ -112,13 +87,13 @@ def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, 
         "intro": text["intro"].format(processor=processor) if processor else text["intro_anonymous"],
         "change": change,
         "client": affected.client,
-        "kind": text[f"kind_{change.kind}"],
+        "kind": change_kind_words(str(change.kind), lang)["heading"],
         "replaces": change.replaces.name if change.replaces is not None else None,
         "changed_fields": [FIELD_NAMES[lang].get(name, name) for name in sorted(change.proposed)]
         if change.kind == ChangeKind.UPDATE and change.proposed
         else [],
         "sp": state,
-        "sp_country": rules.country_name(state["country"], lang),
+        "sp_country": wording.country_label(state["country"], lang),
         "locations": _location_rows(state, lang),
         "effective_on": change.effective_on,
         "effective_on_text": _date(change.effective_on, lang),
@@ -161,12 +136,12 @@ def _field_errors(error: Invalid, text: dict[str, str]) -> dict[str, str]:
 def respond(token: str) -> Any:
     """Show a change to a client and take its answer."""
     today = _today()
-    affected = services.affected_for_token(token)
+    affected = responses.affected_for_token(token)
     if affected is None:
         return _closed(404, "unknown", None)
     lang = _language(affected) or "en"
-    state = services.link_state(affected, today)
-    if state != services.LinkState.OPEN:
+    state = responses.link_state(affected, today)
+    if state != responses.LinkState.OPEN:
         return _closed_link(state, affected, lang)
 
     form = {name: "" for name in FORM_FIELDS}
@@ -179,7 +154,7 @@ def respond(token: str) -> Any:
         if affected.expectation == Expectation.OBJECTION_WINDOW:
             form["answer"] = "object"
         try:
-            services.record_response(
+            responses.record_response(
                 affected,
                 answer=form["answer"],
                 respondent_name=form["name"],
@@ -188,9 +163,9 @@ def respond(token: str) -> Any:
                 ip=request.remote_addr,
                 today=today,
             )
-        except services.LinkClosed:
+        except responses.LinkClosed:
             db.session.rollback()
-            return _closed_link(services.link_state(affected, today), affected, lang)
+            return _closed_link(responses.link_state(affected, today), affected, lang)
         except Invalid as error:
             db.session.rollback()
             errors = _field_errors(error, TEXT[lang])

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from flask import current_app
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from registry import clock
+from registry import clock, links
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.clients.models import Authorization, Client, ClientContact, ClientStatus, ClientVersion, Exclusion
@@ -283,22 +280,18 @@ def _check_vat_id(vat_id: str | None, country: str) -> None:
 # Private feed token -----------------------------------------------------------------------------------------------
 
 
-def _feed_hmac(secret_key: str, client_id: int, rotated_at: datetime) -> str:
-    """The feed token: an HMAC of the secret key over the client id and the rotation instant (URL-safe)."""
-    message = f"client-feed:{client_id}:{rotated_at.astimezone(UTC).isoformat()}".encode()
-    digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def feed_token(client: Client) -> str:
-    return _feed_hmac(str(current_app.config["SECRET_KEY"]), client.id, client.feed_token_rotated_at)
+    """The feed token: an HMAC of the secret key over the client id and the rotation instant (URL-safe)."""
+    rotated_at = client.feed_token_rotated_at.astimezone(UTC).isoformat()
+    digest = links.keyed_digest(f"client-feed:{client.id}:{rotated_at}")
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def feed_url(client: Client) -> str | None:
     """The client's private Atom feed URL, or None before a token was issued (client not yet saved)."""
     if client.id is None or client.feed_token_hash is None:
         return None
-    return f"{current_app.config['BASE_URL']}/feeds/clients/{feed_token(client)}.atom"
+    return links.absolute(f"/feeds/clients/{feed_token(client)}.atom")
 
 
 def client_for_feed_token(token: str) -> Client | None:

@@ -15,6 +15,7 @@ from registry import clock
 from registry.audit.services import Actor
 from registry.auth import services as auth_services
 from registry.auth.models import User
+from registry.changes import responses as change_responses
 from registry.changes import services as change_services
 from registry.changes.models import Answer, Change
 from registry.changes.schemas import ChangeSchema
@@ -115,9 +116,9 @@ def _changes(today: date) -> int:
         actor=DEMO,
     )
     change_services.announce(brevo, today=today, actor=DEMO)
-    smith = change_services.find_affected(brevo.id, by_legal_name["Smith & Co Events Ltd"].id)
+    smith = change_responses.find_affected(brevo.id, by_legal_name["Smith & Co Events Ltd"].id)
     if smith is not None:
-        change_services.record_response(
+        change_responses.record_response(
             smith,
             answer=Answer.OBJECT,
             respondent_name="Jane Smith",
@@ -151,9 +152,9 @@ def _changes(today: date) -> int:
         actor=DEMO,
     )
     change_services.announce(meta_update, today=today, actor=DEMO)
-    clinic = change_services.find_affected(meta_update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
+    clinic = change_responses.find_affected(meta_update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
     if clinic is not None:
-        change_services.record_response(
+        change_responses.record_response(
             clinic,
             answer=Answer.APPROVE,
             respondent_name="Elena Pop",

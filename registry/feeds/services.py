@@ -30,15 +30,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.http import http_date, quote_etag
 
+from registry import links
+from registry.changes import messages
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeStatus
 from registry.clients.models import Client
 from registry.extensions import db
-from registry.i18n import CATEGORY_LABELS, ROLE_LABELS
+from registry.i18n import CATEGORY_LABELS, ROLE_LABELS, language_of
 from registry.profile import services as profile
 from registry.public import i18n
 from registry.public import services as public
-from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import SubProcessor
 
 Format = Literal["atom", "rss"]
@@ -151,12 +152,8 @@ def _client_changes(client: Client) -> dict[int, AffectedClient]:
 # -- building ---------------------------------------------------------------------------------------------------
 
 
-def _base_url() -> str:
-    return str(current_app.config["BASE_URL"])
-
-
 def _authority() -> str:
-    return urlsplit(_base_url()).hostname or "localhost"
+    return urlsplit(links.base_url()).hostname or "localhost"
 
 
 def entry_id(event: Event) -> str:
@@ -166,31 +163,19 @@ def entry_id(event: Event) -> str:
 
 
 def change_url(change_id: int, language: str) -> str:
-    return f"{_base_url()}/subprocessors/changes/{change_id}?lang={language}"
-
-
-def title_of(change: Change, language: str) -> str:
-    """`New sub-processor AWS`, `Old replaced by New`, ... in `language`."""
-    t = i18n.translator(language)
-    replaced = change.replaces.name if change.replaces is not None else ""
-    return t(f"phrase_{change.kind}", name=change.subprocessor.name, old=replaced)
+    return f"{links.base_url()}/subprocessors/changes/{change_id}?lang={language}"
 
 
 def _entry_html(event: Event, language: str, *, respond: str | None) -> str:
     change = event.change
-    state = subprocessors.state_of(change.subprocessor)
-    if change.proposed:
-        state = {**state, **change.proposed}
-    replaced = (
-        public.localise(subprocessors.state_of(change.replaces), language) if change.replaces is not None else None
-    )
+    replaced = public.replaced_state(change, language)
     return render_template(
         "public/feed_entry.html",
         t=i18n.translator(language),
         lang=language,
         event=event,
         change=change,
-        sp=public.localise(state, language),
+        sp=public.change_state(change, language),
         replaced=replaced,
         categories=CATEGORY_LABELS[language],
         roles=ROLE_LABELS[language],
@@ -227,7 +212,7 @@ def _build(
     for event in events:  # newest first
         entry = fg.add_entry(order="append")
         entry.id(entry_id(event))  # also the RSS guid (isPermaLink="false")
-        entry.title(f"{t('event_' + event.name)}: {title_of(event.change, language)}")
+        entry.title(f"{t('event_' + event.name)}: {messages.headline(event.change, language)}")
         entry.updated(event.at)
         entry.published(event.at)
         respond = respond_for(event)
@@ -310,7 +295,7 @@ def _etag(key: tuple[Any, ...]) -> str:
 
 def public_feed(fmt: Format, language: str) -> Feed:
     """Every published change's events."""
-    language = public.language_of(language)
+    language = language_of(language)
     version = cache().version(data_version)
     key = ("public", fmt, language, version)
 
@@ -324,8 +309,8 @@ def public_feed(fmt: Format, language: str) -> Feed:
             feed_id=f"tag:{_authority()},{TAG_DATE}:feeds/subprocessors",
             title=t("feed_public_title", name=processor.legal_name or _authority()),
             subtitle=t("feed_public_subtitle"),
-            self_url=f"{_base_url()}/feeds/subprocessors.{fmt}" + ("?lang=ro" if language == "ro" else ""),
-            alternate_url=f"{_base_url()}/subprocessors/changes?lang={language}",
+            self_url=f"{links.base_url()}/feeds/subprocessors.{fmt}" + ("?lang=ro" if language == "ro" else ""),
+            alternate_url=f"{links.base_url()}/subprocessors/changes?lang={language}",
             updated=updated,
             events=events_of(_published_changes()),
             respond_for=lambda event: None,
@@ -337,7 +322,7 @@ def public_feed(fmt: Format, language: str) -> Feed:
 
 def client_feed(client: Client, token: str, fmt: Format) -> Feed:
     """The events of the changes announced to this client, with its deadline and its respond link."""
-    language = public.language_of(client.language)
+    language = language_of(client.language)
     version = cache().version(data_version)
     client_stamp = _aware(client.updated_at) if client.updated_at else None
     key = ("client", client.id, client.version, client_stamp, token, fmt, language, version)
@@ -358,8 +343,8 @@ def client_feed(client: Client, token: str, fmt: Format) -> Feed:
             feed_id=f"tag:{_authority()},{TAG_DATE}:feeds/clients/{client.id}",
             title=t("feed_client_title", client=client.legal_name or client.name),
             subtitle=t("feed_client_subtitle"),
-            self_url=f"{_base_url()}/feeds/clients/{token}.{fmt}",
-            alternate_url=f"{_base_url()}/subprocessors/changes?lang={language}",
+            self_url=f"{links.base_url()}/feeds/clients/{token}.{fmt}",
+            alternate_url=f"{links.base_url()}/subprocessors/changes?lang={language}",
             updated=updated,
             events=events_of([a.change for a in affected.values()], affected),
             respond_for=respond_for,

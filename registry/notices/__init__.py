@@ -1,1 +1,1 @@
-"""The notice outbox: one row per recipient, channel and event, written in the transaction of the event."""
+"""Notice delivery: the worker draining the outbox, emails, webhook sending, and the delivery log."""

@@ -11,8 +11,9 @@ from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.clients import services as clients
 from registry.extensions import db
-from registry.notices import delivery, schemas, webhooks
-from registry.notices.models import Notice, WebhookEndpoint
+from registry.notices import delivery, schemas
+from registry.outbox import endpoints
+from registry.outbox.models import Notice, WebhookEndpoint
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notice delivery and webhook endpoints")
 
@@ -41,7 +42,7 @@ class ClientWebhooks(MethodView):
     def get(self, client_id: int, pagination_parameters: Any) -> list[WebhookEndpoint]:
         """A client's webhook endpoints (never their secrets)."""
         client = clients.get_client(client_id)
-        items, total = webhooks.list_endpoints(client, pagination_parameters.page, pagination_parameters.page_size)
+        items, total = endpoints.list_endpoints(client, pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
 
@@ -50,7 +51,7 @@ class ClientWebhooks(MethodView):
     @blp.response(201, schemas.NewWebhookEndpointSchema)
     def post(self, data: dict[str, Any], client_id: int) -> dict[str, Any]:
         """Register an endpoint; the response shows its signing secret once. Private addresses are refused."""
-        endpoint, secret = webhooks.create_endpoint(clients.get_client(client_id), data["url"], actor=current_actor())
+        endpoint, secret = endpoints.create_endpoint(clients.get_client(client_id), data["url"], actor=current_actor())
         db.session.commit()
         return {**{name: getattr(endpoint, name) for name in ENDPOINT_FIELDS}, "secret": secret}
 
@@ -61,7 +62,7 @@ class WebhookById(MethodView):
     @blp.response(204)
     def delete(self, endpoint_id: int) -> None:
         """Remove an endpoint; events not yet delivered to it are dropped."""
-        webhooks.delete_endpoint(webhooks.get_endpoint(endpoint_id), actor=current_actor())
+        endpoints.delete_endpoint(endpoints.get_endpoint(endpoint_id), actor=current_actor())
         db.session.commit()
 
 
@@ -71,6 +72,6 @@ class WebhookSecretRotation(MethodView):
     @blp.response(200, schemas.WebhookSecretSchema)
     def post(self, endpoint_id: int) -> dict[str, Any]:
         """Issue a new signing secret (shown once); for 24 hours events carry signatures with both."""
-        secret = webhooks.rotate_secret(webhooks.get_endpoint(endpoint_id), actor=current_actor())
+        secret = endpoints.rotate_secret(endpoints.get_endpoint(endpoint_id), actor=current_actor())
         db.session.commit()
         return {"secret": secret}

@@ -9,8 +9,8 @@ from flask.cli import AppGroup, with_appcontext
 from registry.audit.services import cli_actor
 from registry.extensions import db
 from registry.notices import delivery
-from registry.notices.models import Channel, NoticeStatus
 from registry.notices.worker import Worker
+from registry.outbox.models import Channel, NoticeStatus
 
 notices_cli = AppGroup("notices", help="The notice outbox: delivery log and retries.")
 

@@ -1,6 +1,8 @@
 """What a notice says: the facts of its change, client and response, read from the database when it is sent.
 
-The same facts feed the email templates (localised words) and the webhook events (codes and values).
+The outbox row refers to what it is about (see `registry.changes.messages`); everything a database row holds is read
+here, so a notice always says what the registry says. The same facts feed the email templates (localised words)
+and the webhook events (codes and values).
 """
 
 from __future__ import annotations
@@ -10,42 +12,27 @@ from datetime import date
 from typing import Any, TypeVar
 
 from babel.dates import format_date
-from flask import current_app
 from sqlalchemy import select
 
+from registry import i18n, links
+from registry.changes import services as changes
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.extensions import db
-from registry.i18n import FALLBACK_LANGUAGE, LANGUAGES, ROLE_LABELS
-from registry.notices.models import Notice
+from registry.outbox.models import Notice
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
-from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
+from registry.transfers import wording
 
 T = TypeVar("T")
 M = TypeVar("M")
 _CHUNK = 500
 
-KIND_LABELS = {
-    "en": {
-        "add": "new sub-processor",
-        "replace": "sub-processor replacement",
-        "remove": "sub-processor removal",
-        "update": "sub-processor change",
-    },
-    "ro": {
-        "add": "sub-împuternicit nou",
-        "replace": "înlocuirea unui sub-împuternicit",
-        "remove": "renunțarea la un sub-împuternicit",
-        "update": "modificarea unui sub-împuternicit",
-    },
-}
-
 
 def language_of(notice: Notice) -> str:
-    return notice.language if notice.language in LANGUAGES else FALLBACK_LANGUAGE
+    return i18n.language_of(notice.language)
 
 
 def long_date(value: date | None, language: str) -> str:
@@ -59,56 +46,19 @@ def subprocessor_facts(state: Mapping[str, Any], language: str) -> dict[str, Any
     """A sub-processor (in the API's JSON shape) with country names and safeguards in words."""
     facts = dict(state)
     country = str(state.get("country") or "")
-    facts["country_name"] = country_name(country, language) if is_country(country) else country
-    facts["postal_address"] = postal_address(str(state.get("address") or ""), country, language)
+    facts["country_name"] = wording.country_label(country, language)
+    facts["postal_address"] = wording.postal_address(str(state.get("address") or ""), country, language)
     facts["contact"] = {k: v for k, v in (state.get("contact") or {}).items() if v}
-    facts["locations"] = [_location(location, language) for location in state.get("locations") or []]
+    facts["locations"] = [wording.location_words(location, language) for location in state.get("locations") or []]
     return facts
-
-
-def postal_address(address: str, country: str, language: str) -> str:
-    """The address followed by the country's name, unless the address already ends with it (in any language)."""
-    if not is_country(country):
-        return ", ".join(part for part in (address, country) if part)
-    name = country_name(country, language)
-    names = {name, *(country_name(country, other) for other in LANGUAGES)}
-    if any(address.rstrip(" .").casefold().endswith(known.casefold()) for known in names):
-        return address
-    return f"{address}, {name}" if address else name
-
-
-def _location(location: Mapping[str, Any], language: str) -> dict[str, Any]:
-    country = str(location.get("country") or "")
-    mechanism = location.get("mechanism") or _derived_mechanism(country)
-    safeguard = ""
-    if mechanism in {m.value for m in Mechanism}:
-        safeguard = mechanism_text(Mechanism(mechanism), location.get("mechanism_detail"), language, country=country)
-    role = str(location.get("role") or "")
-    return {
-        **location,
-        "country_name": country_name(country, language) if is_country(country) else country,
-        "role_label": ROLE_LABELS[language].get(role, role),
-        "safeguard": safeguard,
-    }
-
-
-def _derived_mechanism(country: str) -> str | None:
-    """The mechanism a location may omit (proposed updates carry it as given): EEA or an adequate country."""
-    if not is_country(country):
-        return None
-    basis = country_rule(country).basis
-    return basis.value if basis in (Basis.EEA, Basis.ADEQUACY) else None
 
 
 def change_facts(change: Change, language: str) -> dict[str, Any]:
     """The change as a client needs it to decide: who, what, where, under which safeguard, from when."""
-    state = subprocessors.state_of(change.subprocessor)
-    if change.proposed:  # an update: show the sub-processor as it will be
-        state = {**state, **change.proposed}
     return {
         "id": change.id,
         "kind": str(change.kind),
-        "kind_label": KIND_LABELS[language].get(str(change.kind), str(change.kind)),
+        "kind_label": i18n.change_kind_words(str(change.kind), language)["noun"],
         "status": str(change.status),
         "summary": change.summary,
         "reason": change.reason,
@@ -117,7 +67,7 @@ def change_facts(change: Change, language: str) -> dict[str, Any]:
         "urgent": change.urgent,
         "urgent_reason": change.urgent_reason,
         "withdrawn_reason": change.withdrawn_reason,
-        "subprocessor": subprocessor_facts(state, language),
+        "subprocessor": subprocessor_facts(changes.subprocessor_after(change), language),
         "replaces": (
             subprocessor_facts(subprocessors.state_of(change.replaces), language) if change.replaces else None
         ),
@@ -182,7 +132,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         change = affected.change
     if client is None and affected is not None:
         client = affected.client
-    deadline = affected.deadline if affected is not None else _date(payload.get("deadline"))
+    deadline = affected.deadline if affected is not None else None
     facts = None
     if change is not None:
         found = change
@@ -191,12 +141,12 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "notice": notice,
         "language": language,
         "payload": payload,
-        "base_url": current_app.config["BASE_URL"],
+        "base_url": links.base_url(),
         "processor": lookup.get(("processor",), profile.get_profile),
         "client": client,
         "change": facts,
         "affected": affected,
-        "expectation": str(affected.expectation) if affected is not None else payload.get("expectation"),
+        "expectation": str(affected.expectation) if affected is not None else None,
         "deadline": deadline,
         "deadline_text": long_date(deadline, language),
         "response": response,
@@ -211,14 +161,3 @@ def _get(lookup: Lookup, model: type[M], key: Any) -> M | None:
     if key is None:
         return None
     return lookup.get((model.__name__.lower(), key), lambda: db.session.get(model, key))
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None

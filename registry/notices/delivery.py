@@ -27,10 +27,11 @@ from registry.audit.services import Actor
 from registry.db import page_of, utcnow
 from registry.extensions import db
 from registry.notices import emails, webhooks
-from registry.notices import services as outbox
 from registry.notices.context import Lookup
-from registry.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 from registry.notices.outcome import Outcome
+from registry.outbox import endpoints
+from registry.outbox import services as outbox
+from registry.outbox.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def deliver_batch(
             webhooks.new_session() as http,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="notice-sender") as sender,
         ):
-            transport = _Transport(mailer, http, clock, webhooks.allowed_hosts())
+            transport = _Transport(mailer, http, clock, endpoints.allowed_hosts())
             while True:
                 if in_flight is not None:
                     item, future = in_flight
@@ -271,7 +272,7 @@ def record(item: Claimed, outcome: Outcome, lease: datetime, now: datetime) -> N
             execution_options={"synchronize_session": False},
         )
         if outcome.disable_endpoint:
-            webhooks.disable_endpoint(endpoint_id, outcome.error or "", actor=WORKER)
+            endpoints.disable_endpoint(endpoint_id, outcome.error or "", actor=WORKER)
     if status == NoticeStatus.DEAD:
         log.warning("notice %s is dead after %s attempts: %s", item.id, attempts, outcome.error)
         if outcome.alert:

@@ -22,9 +22,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
+from registry import links
 from registry.notices.context import Lookup, notice_context
-from registry.notices.models import Notice
 from registry.notices.outcome import Outcome
+from registry.outbox.models import Notice
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ SMTP_TIMEOUT = 30.0
 
 def message_id(notice_id: int) -> str:
     """The notice's Message-ID: the same on every attempt, so a resend after a crash is recognisable."""
-    host = urlsplit(str(current_app.config["BASE_URL"])).hostname or "localhost"
+    host = urlsplit(links.base_url()).hostname or "localhost"
     return f"<notice-{notice_id}@{host}>"
 
 

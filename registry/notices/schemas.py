@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from registry.notices.models import Channel, NoticeStatus
+from registry.outbox.models import Channel, NoticeStatus
 
 
 class NoticeSchema(Schema):

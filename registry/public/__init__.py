@@ -1,1 +1,1 @@
-"""What the public and clients see without logging in: the list, its history, exports and email subscriptions."""
+"""What the public sees without logging in: the list, its history, exports and the subscription pages."""

@@ -11,14 +11,18 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, session, url_for
 from marshmallow import ValidationError, validate
 
-from registry.changes.models import Change, ChangeStatus
+from registry.changes import messages
+from registry.changes.models import ChangeStatus
 from registry.errors import Invalid, RegistryError
 from registry.extensions import db
-from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS
+from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, language_of
 from registry.public import i18n, services
 from registry.public.schemas import public_list
+from registry.subprocessors import services as subprocessor_services
 from registry.subprocessors.models import Category
+from registry.subscriptions import services as subscriptions
 from registry.transfers import rules
+from registry.transfers.wording import country_label
 
 blp = Blueprint("public", __name__)
 
@@ -75,7 +79,7 @@ def _filters() -> dict[str, str | None]:
         category = None
     if country is not None and not rules.is_country(country):
         country = None
-    if service is not None and service not in services.service_slugs():
+    if service is not None and service not in subprocessor_services.service_slugs():
         service = None
     return {"service": service, "category": category, "country": country}
 
@@ -100,7 +104,7 @@ def _countries(language: str) -> list[tuple[str, str]]:
     for state in services.public_states(language=language):
         codes.add(state["country"])
         codes.update(location["country"] for location in state["locations"])
-    return sorted(((code, services.country_label(code, language)) for code in codes), key=lambda item: item[1])
+    return sorted(((code, country_label(code, language)) for code in codes), key=lambda item: item[1])
 
 
 # -- the list ---------------------------------------------------------------------------------------------------
@@ -124,19 +128,13 @@ def subprocessors() -> Response:
         as_of=as_of,
         as_of_ok=as_of_ok,
         filters=filters,
-        service_choices=services.service_choices(),
+        service_choices=subprocessor_services.service_choices(),
         category_choices=[category.value for category in Category],
         country_choices=_countries(language),
         last_changed=services.last_changed(as_of),
         upcoming=services.published_changes(status=ChangeStatus.ANNOUNCED) if as_of is None else [],
-        phrase=_phrase,
+        phrase=messages.headline,
     )
-
-
-def _phrase(change: Change, language: str) -> str:
-    t = i18n.translator(language)
-    old = change.replaces.name if change.replaces is not None else ""
-    return t(f"phrase_{change.kind}", name=change.subprocessor.name, old=old)
 
 
 @blp.get("/subprocessors.json")
@@ -181,7 +179,7 @@ def subprocessors_csv() -> Response:
 @blp.get("/subprocessors/changes")
 def changes() -> Response:
     language = i18n.pick_language(request)
-    return _page("public/changes.html", language, changes=services.published_changes(), phrase=_phrase)
+    return _page("public/changes.html", language, changes=services.published_changes(), phrase=messages.headline)
 
 
 @blp.get("/subprocessors/changes/<int:change_id>")
@@ -194,7 +192,7 @@ def change(change_id: int) -> Response:
         change=found,
         sp=services.change_state(found, language),
         replaced=services.replaced_state(found, language),
-        phrase=_phrase,
+        phrase=messages.headline,
     )
 
 
@@ -250,7 +248,7 @@ def subscribe() -> Response:
     if not _csrf_ok():
         return _subscribe_form(language, error=t("form_expired"), status=400)
     email = request.form.get("email", "").strip()
-    chosen_language = services.language_of(request.form.get("language") or language)
+    chosen_language = language_of(request.form.get("language") or language)
     wanted = request.form.getlist("services")
     try:
         _email(email)
@@ -259,8 +257,8 @@ def subscribe() -> Response:
     except ValidationError:
         return _subscribe_form(language, error=t("email_invalid"), status=422, email=email)
     try:
-        services.subscribe(email, chosen_language, wanted, ip=request.remote_addr)
-    except services.RateLimited:
+        subscriptions.subscribe(email, chosen_language, wanted, ip=request.remote_addr)
+    except subscriptions.RateLimited:
         db.session.rollback()
         return _page("public/message.html", language, 429, title=t("rate_limited_title"), message=t("rate_limited"))
     except Invalid as error:
@@ -271,7 +269,7 @@ def subscribe() -> Response:
         "public/message.html",
         language,
         title=t("subscribe_sent_title"),
-        message=t("subscribe_sent", days=services.CONFIRM_MAX_AGE.days),
+        message=t("subscribe_sent", days=subscriptions.CONFIRM_MAX_AGE.days),
     )
 
 
@@ -284,13 +282,13 @@ def _subscribe_form(language: str, *, error: str | None = None, status: int = 20
         error=error,
         email=email,
         chosen=request.form.getlist("services") if request.method == "POST" else [],
-        service_choices=services.service_choices(),
+        service_choices=subprocessor_services.service_choices(),
     )
 
 
 def _link_problem(error: RegistryError, language: str) -> Response:
     t = i18n.translator(language)
-    expired = isinstance(error, services.LinkExpired)
+    expired = isinstance(error, subscriptions.LinkExpired)
     return _page(
         "public/link_invalid.html",
         language,
@@ -303,22 +301,22 @@ def _link_problem(error: RegistryError, language: str) -> Response:
 def confirm(token: str) -> Response:
     language = i18n.pick_language(request)
     try:
-        subscriber, asked_language, _ = services.subscriber_for_confirm_token(token)
-    except (services.LinkInvalid, services.LinkExpired) as error:
+        subscriber, asked_language, _ = subscriptions.subscriber_for_confirm_token(token)
+    except (subscriptions.LinkInvalid, subscriptions.LinkExpired) as error:
         return _link_problem(error, language)
     if "lang" not in request.args:
         language = asked_language
     t = i18n.translator(language)
     if request.method == "GET":
         return _page("public/confirm.html", language, email=subscriber.email)
-    services.confirm(token)
+    subscriptions.confirm(token)
     db.session.commit()
     return _page(
         "public/message.html",
         language,
         title=t("confirmed_title"),
         message=t("confirmed", email=subscriber.email),
-        unsubscribe_url=services.unsubscribe_url(subscriber),
+        unsubscribe_url=subscriptions.unsubscribe_url(subscriber),
     )
 
 
@@ -327,15 +325,15 @@ def unsubscribe(token: str) -> Response:
     """GET asks; POST unsubscribes (the page's button, and RFC 8058 one-click `List-Unsubscribe=One-Click`)."""
     language = i18n.pick_language(request)
     try:
-        subscriber = services.subscriber_for_unsubscribe_token(token)
-    except services.LinkInvalid as error:
+        subscriber = subscriptions.subscriber_for_unsubscribe_token(token)
+    except subscriptions.LinkInvalid as error:
         return _link_problem(error, language)
     if "lang" not in request.args:
         language = subscriber.language
     t = i18n.translator(language)
     if request.method == "GET":
         return _page("public/unsubscribe.html", language, email=subscriber.email)
-    services.unsubscribe(subscriber)
+    subscriptions.unsubscribe(subscriber)
     db.session.commit()
     return _page(
         "public/message.html",

@@ -71,6 +71,15 @@ def list_services(page: int, page_size: int) -> tuple[list[Service], int]:
     return page_of(db.session(), select(Service).order_by(Service.slug), page, page_size)
 
 
+def service_choices() -> list[Service]:
+    """Every service, by slug (for filters and subscription forms)."""
+    return list(db.session.scalars(select(Service).order_by(Service.slug)))
+
+
+def service_slugs() -> set[str]:
+    return set(db.session.scalars(select(Service.slug)))
+
+
 def get_service(slug: str) -> Service:
     service = db.session.scalar(select(Service).where(Service.slug == slug))
     if service is None:

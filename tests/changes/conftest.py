@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from registry.changes import links
 from registry.extensions import db
-from registry.notices.models import Notice
+from registry.outbox.models import Notice
 
 TODAY = date.today()
 LEGAL_EMAIL = "legal@processor.test"

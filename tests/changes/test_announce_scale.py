@@ -7,8 +7,8 @@ from registry.audit.models import AuditEvent
 from registry.changes.models import AffectedClient
 from registry.clients.models import Client, ClientContact, client_service
 from registry.extensions import db
-from registry.notices import services as notice_services
-from registry.notices.models import Notice
+from registry.outbox import services as notice_services
+from registry.outbox.models import Notice
 from registry.subprocessors.models import Service
 from tests.changes.conftest import count
 

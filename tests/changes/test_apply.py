@@ -10,6 +10,7 @@ from registry.audit.services import Actor
 from registry.changes import services
 from registry.changes.models import Change
 from registry.extensions import db
+from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from registry.subprocessors import services as subprocessors
 from tests.changes.conftest import LEGAL_EMAIL, TODAY, notices
 
@@ -72,7 +73,7 @@ def test_silence_is_acceptance_under_general_and_refusal_under_specific(client, 
     assert (alert.recipient, alert.client_id) == (LEGAL_EMAIL, specific["id"])
     assert alert.payload["reason"] == "no_approval"
     effective = notices(template="change.effective")
-    assert {(n.recipient, n.payload["excluded"]) for n in effective} == {
+    assert {(n.recipient, told(n)["affected"].excluded) for n in effective} == {
         ("dpo@alfa.test", False),
         ("dpo@beta.test", True),
     }
@@ -283,8 +284,8 @@ def test_reminders_go_once_to_specific_clients_without_an_answer(
     assert "1 client(s) reminded" in result.output
     [reminder] = notices(template="reminder")
     assert reminder.client_id == scene["specific"]["id"]
-    assert reminder.payload["deadline"] == deadline.isoformat()
-    assert (reminder.payload["change_id"], reminder.payload["client_id"]) == (change["id"], scene["specific"]["id"])
+    assert told(reminder)["deadline"] == deadline
+    assert (told(reminder)["change"]["id"], told(reminder)["client"].id) == (change["id"], scene["specific"]["id"])
     assert "respond" not in str(reminder.payload)  # links are never stored
     again = runner.invoke(args=["changes", "remind", "--today", (deadline - timedelta(days=2)).isoformat()])
     assert "0 client(s) reminded" in again.output

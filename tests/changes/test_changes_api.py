@@ -8,6 +8,7 @@ from sqlalchemy import select
 from registry.audit.models import AuditEvent
 from registry.changes.models import AffectedClient
 from registry.extensions import db
+from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from tests.changes.conftest import TODAY, count, notices
 
 
@@ -165,8 +166,8 @@ def test_an_urgent_change_with_a_reason_may_give_less_notice(
     assert "Urgent change" in page.text
     assert "Our current provider stops service on Friday." in page.text
     [notice] = notices(template="change.announced")
-    assert notice.payload["urgent"] is True
-    assert notice.payload["urgent_reason"] == "Our current provider stops service on Friday."
+    assert told(notice)["change"]["urgent"] is True
+    assert told(notice)["change"]["urgent_reason"] == "Our current provider stops service on Friday."
 
 
 def test_an_effective_date_in_the_past_is_refused_even_when_urgent(
@@ -248,12 +249,11 @@ def test_affected_clients_and_their_notices(client, headers, make_subprocessor, 
     assert notice.status == "pending"
     assert notice.change_id == change["id"]
     assert notice.event == f"change/{change['id']}/client/{alfa['id']}/announced"
-    assert notice.payload["change_id"] == change["id"]
-    assert notice.payload["client_id"] == alfa["id"]
-    assert notice.payload["expectation"] == "objection_window"
+    assert (told(notice)["change"]["id"], told(notice)["client"].id) == (change["id"], alfa["id"])
+    assert told(notice)["expectation"] == "objection_window"
     # Effective on day 30 (the 30 days' notice): answers are taken until day 29, the day before.
-    assert notice.payload["deadline"] == (TODAY + timedelta(days=29)).isoformat()
-    assert notice.payload["subprocessor"] == "Mailjet"
+    assert told(notice)["deadline"] == TODAY + timedelta(days=29)
+    assert told(notice)["change"]["subprocessor"]["name"] == "Mailjet"
     assert "/respond/" not in str(notice.payload)  # the link is computed when rendering, never stored
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "change.announced")).one()
     assert audit.after["affected_clients"] == 2
@@ -282,7 +282,7 @@ def test_withdrawal_notifies_everyone_notified(
         (alfa["id"], "dpo@alfa.test", "ro"),
         (beta["id"], "dpo@beta.test", "en"),
     ]
-    assert withdrawn[0].payload["withdrawn_reason"] == "We found a better option."
+    assert told(withdrawn[0])["change"]["withdrawn_reason"] == "We found a better option."
     assert client.post(path, json={"reason": "again"}, headers=headers("legal")).status_code == 409
 
     page = client.get(link(change["id"], beta["id"]))

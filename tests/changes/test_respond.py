@@ -9,9 +9,10 @@ from itsdangerous import URLSafeSerializer
 from itsdangerous.encoding import base64_encode
 
 from registry.audit.services import Actor
-from registry.changes import links, services
+from registry.changes import links, responses, services
 from registry.changes.models import ChangeResponse
 from registry.extensions import db
+from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from tests.changes.conftest import LEGAL_EMAIL, TODAY, count, csrf_of, notices
 
 
@@ -87,7 +88,7 @@ def test_a_general_client_objects(client, headers, scene, link, answer, legal_em
     assert response["current"] is True
     [ack] = notices(template="response.acknowledged")
     assert (ack.recipient, ack.language, ack.client_id) == ("ion@alfa.test", "ro", general["id"])
-    assert ack.payload["answer"] == "object"
+    assert told(ack)["response"].answer == "object"
     assert ack.payload["response_id"] == response["id"]
     [legal] = notices(template="response.legal")
     assert legal.recipient == LEGAL_EMAIL
@@ -169,10 +170,10 @@ def test_an_expired_link_says_so_with_the_deadline(
 
 def test_an_answer_after_the_deadline_is_refused_by_the_service(scene):
     change, general = scene["change"], scene["general"]
-    affected = services.find_affected(change["id"], general["id"])
+    affected = responses.find_affected(change["id"], general["id"])
     later = affected.deadline + timedelta(days=1)
-    with pytest.raises(services.LinkClosed):
-        services.record_response(
+    with pytest.raises(responses.LinkClosed):
+        responses.record_response(
             affected,
             answer="object",
             respondent_name="I",
@@ -182,7 +183,7 @@ def test_an_answer_after_the_deadline_is_refused_by_the_service(scene):
             today=later,
         )
     # On the deadline itself it is still taken.
-    services.record_response(
+    responses.record_response(
         affected,
         answer="object",
         respondent_name="I",

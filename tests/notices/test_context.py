@@ -1,6 +1,6 @@
 import pytest
 
-from registry.notices.context import postal_address
+from registry.transfers.wording import postal_address
 
 
 @pytest.mark.parametrize(

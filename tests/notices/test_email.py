@@ -7,8 +7,8 @@ from email import message_from_bytes, policy
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.notices.models import Notice, NoticeStatus
 from registry.notices.worker import Worker
+from registry.outbox.models import Notice, NoticeStatus
 from tests.notices.conftest import LEGAL, announce_change
 
 

@@ -9,12 +9,13 @@ from email import message_from_bytes, policy
 from sqlalchemy import select
 
 from registry.audit.services import Actor
+from registry.changes import responses
 from registry.changes import services as changes
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import emails
-from registry.notices.models import Channel, Notice, NoticeStatus
 from registry.notices.worker import Worker
+from registry.outbox.models import Channel, Notice, NoticeStatus
 from tests.notices.conftest import LEGAL
 
 ACTOR = Actor("test")
@@ -37,8 +38,8 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
 
     world = make_world(before_announce=before_announce)
     change = changes.get_change(world.change_id)
-    ro_affected = changes.find_affected(change.id, world.ro_client["id"])
-    changes.record_response(
+    ro_affected = responses.find_affected(change.id, world.ro_client["id"])
+    responses.record_response(
         ro_affected,
         answer="object",
         respondent_name="Ana Ștefănescu",
@@ -48,7 +49,7 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
         today=date.today(),
     )
     db.session.commit()
-    en_affected = changes.find_affected(change.id, world.en_client["id"])
+    en_affected = responses.find_affected(change.id, world.en_client["id"])
     changes.send_reminders(en_affected.deadline - timedelta(days=2), actor=ACTOR)
     db.session.commit()
     changes.apply_due(change.effective_on, actor=ACTOR)

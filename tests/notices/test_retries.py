@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import delivery
-from registry.notices.models import Channel, Notice, NoticeStatus
 from registry.notices.worker import Worker
+from registry.outbox.models import Channel, Notice, NoticeStatus
 from tests.notices.conftest import LEGAL
 
 

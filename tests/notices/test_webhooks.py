@@ -11,8 +11,8 @@ from standardwebhooks import Webhook
 
 from registry.db import utcnow
 from registry.extensions import db
-from registry.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 from registry.notices.worker import Worker
+from registry.outbox.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from registry.audit.services import Actor
 from registry.auth import services as auth_services
 from registry.db import utcnow
 from registry.extensions import db
-from registry.notices.models import Notice, NoticeStatus
-from registry.notices.services import notice_row
+from registry.outbox.models import Notice, NoticeStatus
+from registry.outbox.services import notice_row
 from tests.notices.conftest import SmtpServer, World, seed_world
 
 ROOT = Path(__file__).resolve().parents[2]

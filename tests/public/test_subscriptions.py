@@ -11,9 +11,9 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.notices.models import Notice
-from registry.public import services
-from registry.public.models import Subscriber, SubscriberStatus
+from registry.outbox.models import Notice
+from registry.subscriptions import services
+from registry.subscriptions.models import Subscriber, SubscriberStatus
 
 BASE = "http://registry.test"
 

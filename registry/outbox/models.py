@@ -56,7 +56,7 @@ class WebhookEndpoint(Base):
     """A client's URL that receives signed change events (Standard Webhooks).
 
     The signing secret is never stored: it is derived from the secret key, the id and `secret_nonce` (see
-    `registry.notices.webhooks.endpoint_secret`). After a rotation the previous nonce still signs for 24 hours.
+    `registry.outbox.endpoints.endpoint_secret`). After a rotation the previous nonce still signs for 24 hours.
     """
 
     __tablename__ = "webhook_endpoint"

@@ -1,4 +1,4 @@
-"""The notice outbox: writing rows in the caller's transaction (delivery is the worker's job).
+"""The notice outbox: writing rows in the caller's transaction (delivery is the worker's job, in `notices`).
 
 Every event that must reach someone writes its `Notice` rows here, inside the transaction of the event itself, so
 the event and its notices commit together or not at all. Rows are unique per (event, channel, recipient): a second
@@ -14,8 +14,9 @@ from sqlalchemy import func, insert, select
 
 from registry.db import utcnow
 from registry.extensions import db
-from registry.notices import webhooks
-from registry.notices.models import Channel, Notice, NoticeStatus
+from registry.i18n import language_of
+from registry.outbox import endpoints
+from registry.outbox.models import Channel, Notice, NoticeStatus
 
 
 def notice_row(
@@ -36,7 +37,7 @@ def notice_row(
         "template": template,
         "channel": Channel(channel).value,
         "recipient": recipient,
-        "language": language if language in ("ro", "en") else "en",
+        "language": language_of(language),
         "change_id": change_id,
         "client_id": client_id,
         "payload": dict(payload),
@@ -56,7 +57,7 @@ def enqueue(rows: Iterable[Mapping[str, Any]], *, skip_existing: bool = False) -
     active webhook endpoint of their client.
     """
     given = list(rows)
-    given += webhooks.webhook_rows([row for row in given if row["channel"] == Channel.EMAIL.value])
+    given += endpoints.webhook_rows([row for row in given if row["channel"] == Channel.EMAIL.value])
     batch: list[Mapping[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
     for row in given:

@@ -1,0 +1,70 @@
+"""Who a change concerns: the affected clients (as of a date) and what each is asked for.
+
+add: the clients using any service of the new sub-processor; replace: those the replaced one applies to plus those
+using the new one's services; update and remove: those it applies to (for an update that adds services, also the
+clients of those services). Exclusions after an objection count as in the list that applies to each client
+(`clients.applicable_subprocessors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from registry import clock
+from registry.changes.models import Change, ChangeKind, Expectation
+from registry.clients import services as clients
+from registry.clients.models import Authorization, Client
+from registry.clients.services import ClientRow
+from registry.subprocessors.models import Status, SubProcessor
+
+
+def expectation_of(client: Client | ClientRow) -> Expectation:
+    """General authorisation: the client may object within its window; specific: it must approve."""
+    if client.authorization == Authorization.SPECIFIC:
+        return Expectation.APPROVAL
+    return Expectation.OBJECTION_WINDOW
+
+
+def _slugs(subprocessor: SubProcessor) -> list[str]:
+    return [service.slug for service in subprocessor.services]
+
+
+def _not_excluded(subprocessor_id: int, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
+    """The candidates for whom the sub-processor is not excluded by the end of `on` (as for the list that applies to
+    each client, `clients.applicable_subprocessors`)."""
+    excluded = clients.excluded_subprocessor_ids(candidates, clock.end_of(on))
+    return [client for client in candidates if subprocessor_id not in excluded[client.id]]
+
+
+def _applies_to(subprocessor: SubProcessor, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
+    """The candidates (clients using its services) that the sub-processor applies to on `on`."""
+    if subprocessor.status != Status.ACTIVE:
+        return []
+    return _not_excluded(subprocessor.id, candidates, on)
+
+
+def _union(*groups: Iterable[ClientRow]) -> list[ClientRow]:
+    seen: dict[int, ClientRow] = {}
+    for group in groups:
+        for client in group:
+            seen.setdefault(client.id, client)
+    return sorted(seen.values(), key=lambda client: (client.name, client.id))
+
+
+def affected_clients(change: Change, on: date) -> list[ClientRow]:
+    """The clients a change concerns, as of `on` (as plain column rows, by name): see the module's docstring."""
+    subprocessor = change.subprocessor
+    if change.kind == ChangeKind.ADD:
+        return clients.client_rows_using(_slugs(subprocessor))
+    if change.kind == ChangeKind.REPLACE:
+        replaced = change.replaces
+        assert replaced is not None  # checked by _check_draft
+        current = _applies_to(replaced, clients.client_rows_using(_slugs(replaced)), on)
+        return _union(current, clients.client_rows_using(_slugs(subprocessor)))
+    current = _applies_to(subprocessor, clients.client_rows_using(_slugs(subprocessor)), on)
+    if change.kind == ChangeKind.UPDATE and change.proposed and "services" in change.proposed:
+        added = set(change.proposed["services"]) - set(_slugs(subprocessor))
+        newcomers = _not_excluded(subprocessor.id, clients.client_rows_using(added), on)
+        return _union(current, newcomers)
+    return current
