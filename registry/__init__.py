@@ -32,13 +32,14 @@ from registry.profile.api import blp as profile_blp
 from registry.public import views as public_views
 from registry.subprocessors.api import blp as subprocessors_blp
 from registry.subprocessors.cli import subprocessors_cli, transfers_cli
+from registry.transaction import RegistryFlask
 from registry.transfers.api import blp as transfers_blp
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
-    app = Flask(
+    app = RegistryFlask(
         __name__, template_folder=str(ROOT / "templates"), instance_path=instance_path or str(ROOT / "instance")
     )
     config.configure(app, test_config)

@@ -44,7 +44,6 @@ class Users(MethodView):
         actor = current_actor()
         user = services.create_user(data["email"], data["role"], name=data["name"], actor=actor)
         _, secret = services.issue_token(user, label="created with the user", actor=actor)
-        db.session.commit()
         return {"user": user, "token": secret}
 
 
@@ -62,7 +61,6 @@ class UserTokens(MethodView):
     def post(self, data: dict[str, Any], user_id: int) -> dict[str, Any]:
         """Issue a new token; the response shows it once."""
         token, secret = services.issue_token(_user(user_id), label=data["label"], actor=current_actor())
-        db.session.commit()
         return {"api_token": token, "token": secret}
 
 
@@ -73,7 +71,6 @@ class Token(MethodView):
     def delete(self, prefix: str) -> None:
         """Revoke a token by its prefix."""
         services.revoke_token(prefix, actor=current_actor())
-        db.session.commit()
 
 
 def _user(user_id: int) -> User:

@@ -9,11 +9,13 @@ from registry.auth import services
 from registry.auth.models import Role, User
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.transaction import committed
 
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
 
 
 @users_cli.command("create")
+@committed
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", default="", help="Display name.")
@@ -25,12 +27,12 @@ def create(email: str, role: str, name: str) -> None:
         _, secret = services.issue_token(user, label="created with the user", actor=actor)
     except RegistryError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(f"created {user.role} {user.email}; API token (shown once):")
     click.echo(secret)
 
 
 @users_cli.command("token")
+@committed
 @click.argument("email")
 @click.option("--label", default="", help="What the token is for.")
 def token(email: str, label: str) -> None:
@@ -40,11 +42,11 @@ def token(email: str, label: str) -> None:
         _, secret = services.issue_token(services.get_user(email), label=label, actor=actor)
     except RegistryError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(secret)
 
 
 @users_cli.command("revoke")
+@committed
 @click.argument("prefix")
 def revoke(prefix: str) -> None:
     """Revoke a token by its first 12 characters (as `users list` shows them)."""
@@ -52,7 +54,6 @@ def revoke(prefix: str) -> None:
         services.revoke_token(prefix, actor=cli_actor())
     except RegistryError as error:
         raise click.ClickException(error.message) from None
-    db.session.commit()
     click.echo(f"revoked {prefix}")
 
 

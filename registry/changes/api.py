@@ -12,7 +12,6 @@ from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.changes import responses, schemas, services
 from registry.changes.models import Change, ChangeResponse
-from registry.extensions import db
 
 
 class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
@@ -45,7 +44,6 @@ class Changes(MethodView):
     def post(self, data: dict[str, Any]) -> Change:
         """Draft a change (announce it with POST /changes/{id}/announce)."""
         change = services.create_change(data, actor=current_actor())
-        db.session.commit()
         return change
 
 
@@ -67,7 +65,6 @@ class ChangeById(MethodView):
         change = services.get_change(change_id)
         blp.check_etag(change, schemas.ChangeOutSchema)
         services.update_change(change, data, actor=current_actor())
-        db.session.commit()
         return change
 
 
@@ -88,7 +85,6 @@ class Announce(MethodView):
         change = services.get_change(change_id)
         blp.check_etag(change, schemas.ChangeOutSchema)
         change = services.announce(change, today=clock.today(), actor=current_actor())
-        db.session.commit()
         return change
 
 
@@ -100,7 +96,6 @@ class Withdraw(MethodView):
     def post(self, data: dict[str, Any], change_id: int) -> Change:
         """Withdraw a draft or announced change; everyone told of it is notified."""
         change = services.withdraw(services.get_change(change_id), reason=data["reason"], actor=current_actor())
-        db.session.commit()
         return change
 
 
@@ -149,5 +144,4 @@ class ResponseById(MethodView):
         response = responses.get_response(response_id)
         blp.check_etag(response, schemas.ResponseSchema)
         responses.resolve_response(response, resolution=data["resolution"], note=data["note"], actor=current_actor())
-        db.session.commit()
         return response

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from registry import clock
 from registry.audit.services import cli_actor
 from registry.changes import services
-from registry.extensions import db
+from registry.transaction import committed
 
 changes_cli = AppGroup("changes", help="Announced changes: reminders and taking effect.")
 
@@ -18,20 +18,20 @@ def _today(value: datetime | None) -> date:
 
 
 @changes_cli.command("apply-due")
+@committed
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Act as if today were this date.")
 def apply_due(today: datetime | None) -> None:
     """Send due reminders and make every announced change whose date has come effective."""
     applied = services.apply_due(_today(today), actor=cli_actor())
-    db.session.commit()
     for change in applied:
         click.echo(f"change {change.id} ({change.kind} {change.subprocessor.name}) is effective")
     click.echo(f"{len(applied)} change(s) took effect")
 
 
 @changes_cli.command("remind")
+@committed
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Act as if today were this date.")
 def remind(today: datetime | None) -> None:
     """Remind the clients whose approval is still missing close to their deadline."""
     reminded = services.send_reminders(_today(today), actor=cli_actor())
-    db.session.commit()
     click.echo(f"{len(reminded)} client(s) reminded")

@@ -171,7 +171,6 @@ def respond(token: str) -> Any:
             errors = _field_errors(error, TEXT[lang])
             status = 422
         else:
-            db.session.commit()
             return redirect(url_for(".respond", token=token, recorded=1), 303)
 
     context = _page_context(affected, lang, token)

@@ -11,7 +11,6 @@ from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.clients import schemas, services
 from registry.clients.models import Client, ClientVersion
-from registry.extensions import db
 from registry.subprocessors.schemas import SubProcessorSchema
 
 blp = Blueprint("clients", __name__, url_prefix="/api/v1", description="Clients (controllers)")
@@ -37,7 +36,6 @@ class Clients(MethodView):
     def post(self, data: dict[str, Any]) -> Client:
         """Create a client; the response shows its private feed URL."""
         client = services.create_client(data, actor=current_actor())
-        db.session.commit()
         return client
 
 
@@ -59,7 +57,6 @@ class ClientById(MethodView):
         client = services.get_client(client_id)
         blp.check_etag(client, schemas.ClientOutSchema)
         services.update_client(client, data, actor=current_actor())
-        db.session.commit()
         return client
 
 
@@ -83,7 +80,6 @@ class FeedTokenRotation(MethodView):
     def post(self, client_id: int) -> dict[str, Any]:
         """Issue a new private feed URL; the old one stops working."""
         client = services.rotate_feed_token(services.get_client(client_id), actor=current_actor())
-        db.session.commit()
         return {"feed_url": services.feed_url(client)}
 
 

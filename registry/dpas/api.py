@@ -21,7 +21,6 @@ from registry.clients import services as clients
 from registry.dpas import schemas, services
 from registry.dpas.models import Dpa, DpaTemplate
 from registry.dpas.rendering import DOCX_MIMETYPE
-from registry.extensions import db
 
 WRITERS = (Role.ACCOUNT_MANAGER,)
 BINARY = {"type": "string", "format": "binary"}  # documents a file download in the OpenAPI spec
@@ -58,8 +57,7 @@ class Templates(MethodView):
     @blp.paginate()
     def get(self, filters: dict[str, Any], pagination_parameters: Any) -> list[DpaTemplate]:
         """List template versions (metadata only); filters `key`, `language`, `active`."""
-        if services.ensure_builtin_templates():
-            db.session.commit()
+        services.ensure_builtin_templates()
         items, total = services.list_templates(filters, pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
@@ -77,7 +75,6 @@ class Templates(MethodView):
             filename=_basename(upload.filename or ""),
             actor=current_actor(),
         )
-        db.session.commit()
         return template
 
 
@@ -128,7 +125,6 @@ class ClientDpas(MethodView):
             template_key=data["template"],
             as_of=data.get("as_of"),
         )
-        db.session.commit()
         return dpa
 
 
@@ -165,7 +161,6 @@ class DpaDocument(MethodView):
         ascii_name, unicode_name = _slug(dpa.client.name, ascii_only=True), _slug(dpa.client.name, ascii_only=False)
         if args["format"] == "pdf":
             data = services.pdf_document(dpa, actor=current_actor())
-            db.session.commit()
             return _file(data, _name(stem, ascii_name, "pdf"), _name(stem, unicode_name, "pdf"), "application/pdf")
         return _file(
             dpa.document, _name(stem, ascii_name, "docx"), _name(stem, unicode_name, "docx"), DOCX_MIMETYPE, dpa.sha256
@@ -179,7 +174,6 @@ class DpaSend(MethodView):
     def post(self, dpa_id: int) -> Dpa:
         """Record that the document was sent to the client for signature."""
         dpa = services.mark_sent(services.get_dpa(dpa_id), actor=current_actor())
-        db.session.commit()
         return dpa
 
 
@@ -193,7 +187,6 @@ class DpaSign(MethodView):
         dpa = services.sign(
             services.get_dpa(dpa_id), signed_on=data["signed_on"], signatory=data["signatory"], actor=current_actor()
         )
-        db.session.commit()
         return dpa
 
 

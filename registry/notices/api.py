@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.clients import services as clients
-from registry.extensions import db
 from registry.notices import delivery, schemas
 from registry.outbox import endpoints
 from registry.outbox.models import Notice, WebhookEndpoint
@@ -52,7 +51,6 @@ class ClientWebhooks(MethodView):
     def post(self, data: dict[str, Any], client_id: int) -> dict[str, Any]:
         """Register an endpoint; the response shows its signing secret once. Private addresses are refused."""
         endpoint, secret = endpoints.create_endpoint(clients.get_client(client_id), data["url"], actor=current_actor())
-        db.session.commit()
         return {**{name: getattr(endpoint, name) for name in ENDPOINT_FIELDS}, "secret": secret}
 
 
@@ -63,7 +61,6 @@ class WebhookById(MethodView):
     def delete(self, endpoint_id: int) -> None:
         """Remove an endpoint; events not yet delivered to it are dropped."""
         endpoints.delete_endpoint(endpoints.get_endpoint(endpoint_id), actor=current_actor())
-        db.session.commit()
 
 
 @blp.route("/webhooks/<int:endpoint_id>/rotate-secret")
@@ -73,5 +70,4 @@ class WebhookSecretRotation(MethodView):
     def post(self, endpoint_id: int) -> dict[str, Any]:
         """Issue a new signing secret (shown once); for 24 hours events carry signatures with both."""
         secret = endpoints.rotate_secret(endpoints.get_endpoint(endpoint_id), actor=current_actor())
-        db.session.commit()
         return {"secret": secret}

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
-from registry.extensions import db
 from registry.profile import schemas, services
 from registry.profile.models import ProcessorProfile
 
@@ -24,7 +23,6 @@ class Profile(MethodView):
     def get(self) -> ProcessorProfile:
         """The processor profile (created with defaults on first read)."""
         profile = services.get_profile()
-        db.session.commit()
         return profile
 
     @require(Role.ADMIN)
@@ -36,5 +34,4 @@ class Profile(MethodView):
         profile = services.get_profile()
         blp.check_etag(profile, schemas.ProfileSchema)
         services.update_profile(data, actor=current_actor())
-        db.session.commit()
         return profile

@@ -264,7 +264,6 @@ def subscribe() -> Response:
     except Invalid as error:
         db.session.rollback()
         return _subscribe_form(language, error=error.message, status=422, email=email)
-    db.session.commit()
     return _page(
         "public/message.html",
         language,
@@ -310,7 +309,6 @@ def confirm(token: str) -> Response:
     if request.method == "GET":
         return _page("public/confirm.html", language, email=subscriber.email)
     subscriptions.confirm(token)
-    db.session.commit()
     return _page(
         "public/message.html",
         language,
@@ -334,7 +332,6 @@ def unsubscribe(token: str) -> Response:
     if request.method == "GET":
         return _page("public/unsubscribe.html", language, email=subscriber.email)
     subscriptions.unsubscribe(subscriber)
-    db.session.commit()
     return _page(
         "public/message.html",
         language,

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint, Page
 
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
-from registry.extensions import db
 from registry.subprocessors import schemas, services
 from registry.subprocessors.models import Service, SubProcessor, SubProcessorVersion
 
@@ -35,7 +34,6 @@ class Services(MethodView):
     def post(self, data: dict[str, Any]) -> Service:
         """Add a service; 409 if the slug is taken."""
         service = services.create_service(data, actor=current_actor())
-        db.session.commit()
         return service
 
 
@@ -57,7 +55,6 @@ class ServiceBySlug(MethodView):
         service = services.get_service(slug)
         blp.check_etag(service, schemas.ServiceSchema)
         services.update_service(service, changes, actor=current_actor())
-        db.session.commit()
         return service
 
 
@@ -78,7 +75,6 @@ class SubProcessors(MethodView):
     def post(self, data: dict[str, Any]) -> SubProcessor:
         """Add a sub-processor; every location is checked against the transfer rules."""
         subprocessor = services.create_subprocessor(data, actor=current_actor())
-        db.session.commit()
         return subprocessor
 
 
@@ -116,7 +112,6 @@ class SubProcessorById(MethodView):
         subprocessor = services.get_subprocessor(subprocessor_id)
         blp.check_etag(subprocessor, schemas.SubProcessorSchema)
         services.update_subprocessor(subprocessor, changes, actor=current_actor())
-        db.session.commit()
         return subprocessor
 
 

@@ -15,8 +15,8 @@ from marshmallow import fields
 
 from registry.audit.services import cli_actor
 from registry.errors import RegistryError
-from registry.extensions import db
 from registry.subprocessors import schemas, services
+from registry.transaction import committed
 
 FORMATS = ("json", "csv")
 
@@ -113,6 +113,7 @@ def export(format_: str | None, output: str | None) -> None:
 
 @subprocessors_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@committed
 def import_(path: str) -> None:
     """Create or update (matched by name) the sub-processors of a .json or .csv file.
 
@@ -133,15 +134,12 @@ def import_(path: str) -> None:
     try:
         result = services.import_rows(rows, actor=cli_actor())
     except services.RowsInvalid as invalid:
-        db.session.rollback()
         for error in invalid.row_errors:
             click.echo(f"row {error.row}: {error.field}: {error.message}", err=True)
         click.echo(invalid.message, err=True)
         raise SystemExit(1) from None
     except RegistryError as error:
-        db.session.rollback()
         raise click.ClickException(f"{error.message} Nothing was imported.") from None
-    db.session.commit()
     click.echo(
         f"imported {result.created + result.updated + result.unchanged} sub-processors: "
         f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
