@@ -6,7 +6,8 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,7 +31,15 @@ from registry.profile import services as profile_services
 log = logging.getLogger(__name__)
 
 BUILTIN_KEY = "dpa"
-CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts"
+
+
+def builtin_template_file(language: str) -> Traversable:
+    """contracts/dpa.<language>.docx, found in the checkout and in an installed wheel alike.
+
+    The top-level contracts/ folder is the only copy; registry/contracts links to it and the wheel installs it
+    as registry/contracts/ (package data, see pyproject.toml).
+    """
+    return resources.files("registry") / "contracts" / f"{BUILTIN_KEY}.{language}.docx"
 
 
 # -- templates ------------------------------------------------------------------------------------------------
@@ -85,7 +94,7 @@ def ensure_builtin_templates() -> list[DpaTemplate]:
     """
     loaded: list[DpaTemplate] = []
     for language in LANGUAGES:
-        path = CONTRACTS_DIR / f"{BUILTIN_KEY}.{language}.docx"
+        path = builtin_template_file(language)
         if _has_versions(BUILTIN_KEY, language) or not path.is_file():
             continue
         data = path.read_bytes()
