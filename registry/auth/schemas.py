@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from registry.auth.models import Role
+from registry.fields import one_of
 
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
     email = fields.Email(required=True)
     name = fields.String(load_default="")
-    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    role = fields.String(required=True, validate=one_of(Role))
     active = fields.Boolean(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
 

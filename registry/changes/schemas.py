@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from registry.changes import services
 from registry.changes.models import Answer, Change, ChangeKind, ChangeResponse, ChangeStatus, Resolution
+from registry.fields import not_blank, one_of
 from registry.outbox import services as notices
-
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("May not be blank.")
-
-
-def _one_of(values: type[Any]) -> validate.OneOf:
-    return validate.OneOf([member.value for member in values])
 
 
 class ChangeSchema(Schema):
     """A change as the legal team writes it (a draft)."""
 
-    kind = fields.String(required=True, validate=_one_of(ChangeKind))
+    kind = fields.String(required=True, validate=one_of(ChangeKind))
     subprocessor_id = fields.Integer(
         required=True,
         metadata={"description": "The sub-processor added, removed or updated (the new one for replace)."},
@@ -31,7 +23,7 @@ class ChangeSchema(Schema):
     replaces_id = fields.Integer(
         allow_none=True, load_default=None, metadata={"description": "For replace: the sub-processor replaced."}
     )
-    summary = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _not_blank])
+    summary = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank])
     reason = fields.String(load_default="")
     proposed = fields.Dict(
         keys=fields.String(),
@@ -90,12 +82,12 @@ class ChangeOutSchema(ChangeSchema):
 
 
 class ChangeQuerySchema(Schema):
-    status = fields.String(validate=_one_of(ChangeStatus))
+    status = fields.String(validate=one_of(ChangeStatus))
     subprocessor_id = fields.Integer(metadata={"description": "Changes of this sub-processor (new or replaced)."})
 
 
 class WithdrawSchema(Schema):
-    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _not_blank])
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank])
 
 
 class AffectedClientSchema(Schema):
@@ -128,7 +120,7 @@ class ResponseSchema(Schema):
     change_id = fields.Integer(attribute="affected.change_id")
     client_id = fields.Integer(attribute="affected.client_id")
     client_name = fields.String(attribute="affected.client.name")
-    answer = fields.String(validate=_one_of(Answer))
+    answer = fields.String(validate=one_of(Answer))
     reason = fields.String()
     respondent_name = fields.String()
     respondent_email = fields.String()
@@ -150,5 +142,5 @@ class ResponseSchema(Schema):
 
 
 class ResolutionSchema(Schema):
-    resolution = fields.String(required=True, validate=_one_of(Resolution))
+    resolution = fields.String(required=True, validate=one_of(Resolution))
     note = fields.String(load_default="", validate=validate.Length(max=5000))

@@ -6,9 +6,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from registry.clients import services
 from registry.clients.models import Authorization, Client, ClientStatus
-from registry.fields import CountryCode, not_blank
+from registry.fields import not_blank, one_of
 from registry.i18n import LANGUAGES
 from registry.subprocessors.schemas import ServiceSlugs
+from registry.transfers.fields import CountryCode
 
 
 def distinct_contact_emails(contacts: list[dict[str, Any]]) -> None:
@@ -50,7 +51,7 @@ class ClientSchema(Schema):
     language = fields.String(load_default="ro", validate=validate.OneOf(LANGUAGES))
     services = ServiceSlugs(load_default=list, metadata={"description": "Slugs of the services the client uses."})
     authorization = fields.String(
-        load_default=Authorization.GENERAL.value, validate=validate.OneOf([a.value for a in Authorization])
+        load_default=Authorization.GENERAL.value, validate=one_of(Authorization)
     )
     notice_period_days = fields.Integer(
         validate=validate.Range(min=1, max=365),
@@ -59,7 +60,7 @@ class ClientSchema(Schema):
     signatory = fields.Nested(ClientSignatorySchema, load_default=lambda: {"name": None, "title": None})
     contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list, validate=distinct_contact_emails)
     status = fields.String(
-        load_default=ClientStatus.ACTIVE.value, validate=validate.OneOf([s.value for s in ClientStatus])
+        load_default=ClientStatus.ACTIVE.value, validate=one_of(ClientStatus)
     )
 
 
@@ -108,8 +109,8 @@ class ClientVersionSchema(Schema):
 
 class ClientQuerySchema(Schema):
     service = fields.String(metadata={"description": "Clients using this service (slug)."})
-    status = fields.String(validate=validate.OneOf([s.value for s in ClientStatus]))
-    authorization = fields.String(validate=validate.OneOf([a.value for a in Authorization]))
+    status = fields.String(validate=one_of(ClientStatus))
+    authorization = fields.String(validate=one_of(Authorization))
     q = fields.String(metadata={"description": "Part of the name or legal name."})
 
 

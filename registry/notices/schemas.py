@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from registry.fields import one_of
 from registry.outbox.models import Channel, NoticeStatus
 
 
@@ -28,8 +29,8 @@ class NoticeSchema(Schema):
 class NoticeQuerySchema(Schema):
     change_id = fields.Integer()
     client_id = fields.Integer()
-    status = fields.String(validate=validate.OneOf([s.value for s in NoticeStatus]))
-    channel = fields.String(validate=validate.OneOf([c.value for c in Channel]))
+    status = fields.String(validate=one_of(NoticeStatus))
+    channel = fields.String(validate=one_of(Channel))
     event = fields.String()
 
 

@@ -11,8 +11,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from registry.fields import not_blank, one_of
 from registry.subprocessors.models import Category, LocationRole, Status
-from registry.transfers.rules import Mechanism, is_country
+from registry.transfers.fields import country_code
+from registry.transfers.rules import Mechanism
 
 SLUG = validate.Regexp(r"^[a-z0-9-]+$", error="Use lower-case letters, digits and '-' only.")
 READ_ONLY = ("id", "version", "created_at", "updated_at")
@@ -48,33 +50,19 @@ class ServiceSlugs(fields.List[str]):
         return [item if isinstance(item, str) else item.slug for item in value]
 
 
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("May not be blank.")
-
-
-def _country(value: str) -> None:
-    if not is_country(value):
-        raise ValidationError(f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. DE, US).")
-
-
-def _one_of(values: type[Any]) -> validate.OneOf:
-    return validate.OneOf([member.value for member in values])
-
-
 # -- services -------------------------------------------------------------------------------------------------
 
 
 class ServiceSchema(Schema):
     slug = fields.String(required=True, validate=[validate.Length(min=1, max=50), SLUG])
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
     description = fields.String(load_default="")
 
 
 class ServicePatchSchema(Schema):
     """Name and description; the slug identifies the service and does not change."""
 
-    name = fields.String(validate=[validate.Length(min=1, max=200), _not_blank])
+    name = fields.String(validate=[validate.Length(min=1, max=200), not_blank])
     description = fields.String()
 
 
@@ -93,13 +81,13 @@ class SubProcessorContactSchema(Schema):
 
 
 class SubProcessorLocationSchema(Schema):
-    country = fields.String(required=True, validate=_country)
+    country = fields.String(required=True, validate=country_code)
     label = fields.String(load_default="", validate=validate.Length(max=200))
-    role = fields.String(required=True, validate=_one_of(LocationRole))
+    role = fields.String(required=True, validate=one_of(LocationRole))
     mechanism = fields.String(
         allow_none=True,
         load_default=None,
-        validate=_one_of(Mechanism),
+        validate=one_of(Mechanism),
         metadata={"description": "May be omitted for EEA and adequate countries: it is then derived."},
     )
     mechanism_detail = fields.String(
@@ -114,16 +102,16 @@ class SubProcessorLocationSchema(Schema):
 
 class SubProcessorSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
-    legal_name = fields.String(required=True, validate=[validate.Length(min=1, max=300), _not_blank])
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
+    legal_name = fields.String(required=True, validate=[validate.Length(min=1, max=300), not_blank])
     registration_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=100))
-    country = fields.String(required=True, validate=_country, metadata={"description": "Headquarters (ISO code)."})
+    country = fields.String(required=True, validate=country_code, metadata={"description": "Headquarters (ISO code)."})
     address = fields.String(load_default="")
     website = fields.Url(
         allow_none=True, load_default=None, schemes={"http", "https"}, validate=validate.Length(max=500)
     )
     contact = fields.Nested(SubProcessorContactSchema, load_default=_no_contact)
-    category = fields.String(required=True, validate=_one_of(Category))
+    category = fields.String(required=True, validate=one_of(Category))
     purpose = fields.String(load_default="")
     data_categories = fields.List(fields.String(), load_default=list)
     data_subjects = fields.List(fields.String(), load_default=list)
@@ -134,7 +122,7 @@ class SubProcessorSchema(Schema):
     dpa_date = IsoDate(allow_none=True, load_default=None)
     dpf_certified = fields.Boolean(load_default=False)
     dpf_recheck_on = IsoDate(allow_none=True, load_default=None)
-    status = fields.String(load_default=Status.PROPOSED.value, validate=_one_of(Status))
+    status = fields.String(load_default=Status.PROPOSED.value, validate=one_of(Status))
     version = fields.Integer(dump_only=True)
     created_at = IsoAwareDateTime(dump_only=True)
     updated_at = IsoAwareDateTime(dump_only=True)
@@ -154,10 +142,10 @@ class SubProcessorPatchSchema(SubProcessorSchema):
 
 
 class SubProcessorQuerySchema(Schema):
-    status = fields.String(validate=_one_of(Status))
-    category = fields.String(validate=_one_of(Category))
+    status = fields.String(validate=one_of(Status))
+    category = fields.String(validate=one_of(Category))
     country = fields.String(
-        validate=_country, metadata={"description": "Headquarters or any location in this country."}
+        validate=country_code, metadata={"description": "Headquarters or any location in this country."}
     )
     service = fields.String(validate=SLUG, metadata={"description": "Serves this service (slug)."})
     as_of = fields.Date(metadata={"description": "The list as it stood at the end of this day (UTC)."})
