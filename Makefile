@@ -32,6 +32,7 @@ test: install
 lint: install
 	$(BIN)/ruff check registry tests bench
 	$(BIN)/mypy registry
+	$(BIN)/lint-imports  # the floors of shared/DESIGN.md (pyproject.toml, tool.importlinter)
 
 check: lint test
 
