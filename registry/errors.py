@@ -6,6 +6,7 @@ Services raise `RegistryError` subclasses and know nothing of HTTP; API requests
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -46,6 +47,24 @@ class Invalid(RegistryError):
     """
 
     status = 422
+
+
+def flatten_errors(errors: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """marshmallow-shaped errors as (dotted path, message) pairs: ("locations.1.mechanism", "...")."""
+    flat: list[tuple[str, str]] = []
+    for key, value in errors.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            flat.extend(flatten_errors(value, path))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, Mapping):
+                    flat.extend(flatten_errors(item, path))
+                else:
+                    flat.append((path, str(item)))
+        else:
+            flat.append((path, str(value)))
+    return flat
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -40,7 +40,7 @@ from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.clients.services import ClientRow
 from registry.db import page_of, utcnow
-from registry.errors import Conflict, Invalid, NotFound, RegistryError
+from registry.errors import Conflict, Invalid, NotFound, RegistryError, flatten_errors
 from registry.extensions import db
 from registry.outbox import services as outbox
 from registry.profile import services as profile
@@ -315,7 +315,7 @@ def _check_transfers(change: Change) -> None:
             problems.extend(f"location {index + 1} ({where}): {message}" for message in texts)
     problems.extend(
         f"{path}: {message}"
-        for path, message in subprocessors.flatten_errors({k: v for k, v in errors.items() if k != "locations"})
+        for path, message in flatten_errors({k: v for k, v in errors.items() if k != "locations"})
     )
     message = (
         f"{subprocessor.name!r} does not pass the transfer rules on {change.effective_on.isoformat()}: "

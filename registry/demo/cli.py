@@ -28,6 +28,7 @@ from registry.errors import NotFound
 from registry.extensions import db
 from registry.profile import services as profile_services
 from registry.profile.schemas import ProfileSchema
+from registry.subprocessors import imports as subprocessor_imports
 from registry.subprocessors import services as subprocessor_services
 from registry.subprocessors.models import SubProcessor
 from registry.subprocessors.schemas import ServiceSchema
@@ -61,7 +62,7 @@ def load(if_empty: bool) -> None:
         except NotFound:
             subprocessor_services.create_service(ServiceSchema().load(raw), actor=DEMO)
     existing = set(db.session.scalars(select(SubProcessor.name)))
-    result = subprocessor_services.import_rows(
+    result = subprocessor_imports.import_rows(
         [row for row in data["subprocessors"] if row["name"] not in existing], actor=DEMO
     )
     clients = 0

@@ -16,6 +16,7 @@ from registry.changes.models import Change, ChangeStatus
 from registry.errors import NotFound
 from registry.extensions import db
 from registry.public.schemas import CSV_COLUMNS
+from registry.subprocessors import history as subprocessor_history
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import Status
 from registry.transfers.wording import country_label, safeguard_text
@@ -64,10 +65,10 @@ def last_changed(as_of: date | None = None) -> datetime | None:
     return max(stamps, default=None)
 
 
-def diff(start: date, end: date, *, language: str) -> subprocessors.ListDiff:
+def diff(start: date, end: date, *, language: str) -> subprocessor_history.ListDiff:
     """What changed in the active list between the end of `start` and of `end`, states localised."""
-    result = subprocessors.diff_lists(start, end)
-    return subprocessors.ListDiff(
+    result = subprocessor_history.diff_lists(start, end)
+    return subprocessor_history.ListDiff(
         start=result.start,
         end=result.end,
         added=[localise(state, language) for state in result.added],

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, Page
 
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
-from registry.subprocessors import schemas, services
+from registry.subprocessors import history, schemas, services
 from registry.subprocessors.models import Service, SubProcessor, SubProcessorVersion
 
 blp = Blueprint("subprocessors", __name__, url_prefix="/api/v1", description="Services and sub-processors")
@@ -83,10 +83,10 @@ class SubProcessorDiff(MethodView):
     @require(*READERS)
     @blp.arguments(schemas.SubProcessorDiffQuerySchema, location="query")
     @blp.response(200, schemas.SubProcessorDiffSchema)
-    def get(self, args: dict[str, Any]) -> services.ListDiff:
+    def get(self, args: dict[str, Any]) -> history.ListDiff:
         """What changed in the list of active sub-processors between the ends of two days (UTC)."""
         service = args.get("service")
-        return services.diff_lists(args["start"], args["end"], service_slugs=None if service is None else [service])
+        return history.diff_lists(args["start"], args["end"], service_slugs=None if service is None else [service])
 
 
 @blp.route("/subprocessors/<int:subprocessor_id>")

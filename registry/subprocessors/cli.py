@@ -15,7 +15,7 @@ from marshmallow import fields
 
 from registry.audit.services import cli_actor
 from registry.errors import RegistryError
-from registry.subprocessors import schemas, services
+from registry.subprocessors import imports, schemas, services
 from registry.transaction import committed
 
 FORMATS = ("json", "csv")
@@ -101,7 +101,7 @@ def _format_of(path: str | None, given: str | None) -> str:
 )
 def export(format_: str | None, output: str | None) -> None:
     """Write every sub-processor, in the API's input shape, as JSON (a list) or CSV (one row each), UTF-8."""
-    rows = services.export_rows()
+    rows = imports.export_rows()
     text = to_csv(rows) if _format_of(output, format_) == "csv" else to_json(rows)
     if output is None:
         click.echo(text, nl=False)
@@ -132,8 +132,8 @@ def import_(path: str) -> None:
         if not isinstance(rows, list):
             raise click.ClickException(f"{path} must hold a list of sub-processor objects.")
     try:
-        result = services.import_rows(rows, actor=cli_actor())
-    except services.RowsInvalid as invalid:
+        result = imports.import_rows(rows, actor=cli_actor())
+    except imports.RowsInvalid as invalid:
         for error in invalid.row_errors:
             click.echo(f"row {error.row}: {error.field}: {error.message}", err=True)
         click.echo(invalid.message, err=True)

@@ -12,10 +12,10 @@ change taking effect (`through_change=`), so nothing a client must hear about ha
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from marshmallow import ValidationError
 from sqlalchemy import CursorResult, Select, Update, or_, select, update
@@ -24,7 +24,7 @@ from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.db import page_of, utcnow
-from registry.errors import Conflict, Invalid, NotFound
+from registry.errors import Conflict, Invalid, NotFound, flatten_errors
 from registry.extensions import db
 from registry.subprocessors import schemas
 from registry.subprocessors.models import Location, Service, Status, SubProcessor, SubProcessorVersion
@@ -134,7 +134,7 @@ def row_of(subprocessor: SubProcessor) -> dict[str, Any]:
     return row
 
 
-def _by_name(state: Mapping[str, Any]) -> tuple[str, str, int]:
+def name_order(state: Mapping[str, Any]) -> tuple[str, str, int]:
     return (state["name"].casefold(), state["name"], state.get("id") or 0)
 
 
@@ -170,7 +170,7 @@ def list_as_of(
     if service_slugs is not None:
         wanted = set(service_slugs)
         states = [state for state in states if wanted.intersection(state.get("services") or ())]
-    return sorted(states, key=_by_name)
+    return sorted(states, key=name_order)
 
 
 def list_subprocessors(
@@ -211,81 +211,7 @@ def history(subprocessor_id: int, page: int, page_size: int) -> tuple[list[SubPr
     return page_of(db.session(), stmt, page, page_size)
 
 
-class FieldChange(NamedTuple):
-    before: Any
-    after: Any
-
-
-@dataclass(frozen=True)
-class ChangedEntry:
-    id: int
-    name: str
-    fields: dict[str, tuple[Any, Any]]
-    """Field name -> (value on the first date, value on the second), as `FieldChange` pairs."""
-
-
-@dataclass(frozen=True)
-class ListDiff:
-    start: date
-    end: date
-    added: list[dict[str, Any]]
-    removed: list[dict[str, Any]]
-    changed: list[ChangedEntry]
-
-
-def _changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
-    names = [*after, *(name for name in before if name not in after)]
-    return {
-        name: FieldChange(before.get(name), after.get(name))
-        for name in names
-        if name not in BOOKKEEPING and before.get(name) != after.get(name)
-    }
-
-
-def diff_lists(
-    start: date,
-    end: date,
-    *,
-    statuses: Collection[Status] = (Status.ACTIVE,),
-    service_slugs: Collection[str] | None = None,
-) -> ListDiff:
-    """What changed in the list (by default: the active sub-processors) between the end of `start` and of `end`."""
-    first = {state["id"]: state for state in list_as_of(start, statuses=statuses, service_slugs=service_slugs)}
-    second = {state["id"]: state for state in list_as_of(end, statuses=statuses, service_slugs=service_slugs)}
-    changed = []
-    for key, after in second.items():
-        if key in first:
-            fields = _changed_fields(first[key], after)
-            if fields:
-                changed.append(ChangedEntry(key, after["name"], fields))
-    return ListDiff(
-        start=start,
-        end=end,
-        added=[state for key, state in second.items() if key not in first],
-        removed=[state for key, state in first.items() if key not in second],
-        changed=changed,
-    )
-
-
 # -- sub-processors: checking -----------------------------------------------------------------------------------
-
-
-def flatten_errors(errors: Mapping[Any, Any], prefix: str = "") -> list[tuple[str, str]]:
-    """marshmallow-shaped errors as (dotted path, message) pairs: ("locations.1.mechanism", "...")."""
-    flat: list[tuple[str, str]] = []
-    for key, value in errors.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
-            flat.extend(flatten_errors(value, path))
-        elif isinstance(value, list | tuple):
-            for item in value:
-                if isinstance(item, Mapping):
-                    flat.extend(flatten_errors(item, path))
-                else:
-                    flat.append((path, str(item)))
-        else:
-            flat.append((path, str(value)))
-    return flat
 
 
 def check_transition(old: str, new: str) -> None:
@@ -632,112 +558,3 @@ def transfer_findings(on: date) -> list[TransferFinding]:
                     )
                 )
     return findings
-
-
-# -- import / export --------------------------------------------------------------------------------------------
-
-
-def export_rows() -> list[dict[str, Any]]:
-    """Every sub-processor in the input shape, ordered by name."""
-    return sorted((row_of(sp) for sp in db.session.scalars(select(SubProcessor))), key=_by_name)
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    """1 for the first object or data row."""
-    field: str
-    message: str
-
-
-class RowsInvalid(Invalid):
-    """Some rows of an import are invalid: nothing was imported."""
-
-    def __init__(self, row_errors: Sequence[RowError]) -> None:
-        self.row_errors = list(row_errors)
-        errors: dict[str, Any] = {}
-        for error in self.row_errors:
-            errors.setdefault(str(error.row), {}).setdefault(error.field, []).append(error.message)
-        super().__init__(f"{len(self.row_errors)} error(s) in the import: nothing was imported.", errors)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-    unchanged: int
-
-
-def check_rows(rows: Iterable[Any]) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Load and check every row (input shape) without writing anything: the loaded rows and every error found."""
-    loaded: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    first_row_of: dict[str, int] = {}
-    on = today()
-    for number, raw in enumerate(rows, start=1):
-        if not isinstance(raw, Mapping):
-            errors.append(RowError(number, "_schema", "Each row must be an object."))
-            continue
-        try:
-            row: dict[str, Any] = schemas.subprocessor_row.load(raw)
-        except ValidationError as error:
-            errors.extend(RowError(number, path, message) for path, message in flatten_errors(error.messages_dict))
-            continue
-        name = row["name"]
-        if name in first_row_of:
-            errors.append(RowError(number, "name", f"{name!r} is also on row {first_row_of[name]}."))
-            continue
-        first_row_of[name] = number
-        existing = db.session.scalar(select(SubProcessor).where(SubProcessor.name == name))
-        transition_ok = True
-        if existing is not None:
-            try:
-                check_transition(existing.status, row["status"])
-            except Conflict as conflict:
-                errors.append(RowError(number, "status", conflict.message))
-                transition_ok = False
-        problems = check_subprocessor(row, on=on)
-        if existing is not None and transition_ok:
-            errors.extend(_notice_row_errors(number, existing, row))
-        errors.extend(RowError(number, path, message) for path, message in flatten_errors(problems))
-        loaded.append(row)
-    return loaded, errors
-
-
-def _notice_row_errors(number: int, existing: SubProcessor, row: Mapping[str, Any]) -> list[RowError]:
-    """An import updates what clients were told only where the API may (see `notice_conflict`)."""
-    try:
-        current = current_row(existing)
-    except Invalid:  # stored before a rule got stricter: the row's own checks say what to fix
-        return []
-    changed = notice_changes(current, row)
-    conflict = notice_conflict(existing, changed, row["status"], held_by=existing.announced_change_id)
-    if conflict is None:
-        return []
-    return [
-        RowError(number, field, message) for field, messages in (conflict.errors or {}).items() for message in messages
-    ]
-
-
-def import_rows(rows: Iterable[Any], *, actor: Actor) -> ImportResult:
-    """Create or update (matched by name, with history) every row; all rows are checked first.
-
-    :raise RowsInvalid: listing every error of every row; nothing was written.
-    """
-    loaded, errors = check_rows(rows)
-    if errors:
-        raise RowsInvalid(errors)
-    created = updated = unchanged = 0
-    for row in loaded:
-        existing = db.session.scalar(select(SubProcessor).where(SubProcessor.name == row["name"]))
-        if existing is None:
-            create_subprocessor(row, actor=actor)
-            created += 1
-            continue
-        version = existing.version
-        update_subprocessor(existing, row, actor=actor)
-        if existing.version == version:
-            unchanged += 1
-        else:
-            updated += 1
-    return ImportResult(created, updated, unchanged)

@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from registry.subprocessors import services
+from registry.subprocessors import history, services
 from registry.subprocessors.models import Status
 
 URL = "/api/v1/subprocessors"
@@ -142,11 +142,11 @@ def test_diff_service_function_and_service_filter(create, apply_change, clock):
     create(name="Hetzner", country="DE", services=["livestream"], status="active")
     clock.set(at(3))
     apply_change(aws["id"], {"services": ["livestream"]})
-    diff = services.diff_lists(date(2026, 11, 2), date(2026, 11, 3), service_slugs=["crm"])
+    diff = history.diff_lists(date(2026, 11, 2), date(2026, 11, 3), service_slugs=["crm"])
     assert [s["name"] for s in diff.removed] == ["AWS"] and diff.added == [] and diff.changed == []
-    diff = services.diff_lists(date(2026, 11, 2), date(2026, 11, 3), service_slugs=["livestream"])
+    diff = history.diff_lists(date(2026, 11, 2), date(2026, 11, 3), service_slugs=["livestream"])
     assert [s["name"] for s in diff.added] == ["AWS"]
-    diff = services.diff_lists(date(2026, 11, 2), date(2026, 11, 3))
+    diff = history.diff_lists(date(2026, 11, 2), date(2026, 11, 3))
     assert [(c.name, c.fields) for c in diff.changed] == [("AWS", {"services": (["crm"], ["livestream"])})]
 
 
