@@ -59,7 +59,7 @@ def affected_clients(change: Change, on: date) -> list[ClientRow]:
         return clients.client_rows_using(_slugs(subprocessor))
     if change.kind == ChangeKind.REPLACE:
         replaced = change.replaces
-        assert replaced is not None  # checked by _check_draft
+        assert replaced is not None  # checked by checks.check_draft
         current = _applies_to(replaced, clients.client_rows_using(_slugs(replaced)), on)
         return _union(current, clients.client_rows_using(_slugs(subprocessor)))
     current = _applies_to(subprocessor, clients.client_rows_using(_slugs(subprocessor)), on)

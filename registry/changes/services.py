@@ -18,13 +18,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from marshmallow import ValidationError
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.changes import messages
+from registry.changes import checks, messages
 from registry.changes.audience import affected_clients, expectation_of
 from registry.changes.models import (
     AffectedClient,
@@ -40,13 +39,12 @@ from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.clients.services import ClientRow
 from registry.db import page_of, utcnow
-from registry.errors import Conflict, Invalid, NotFound, RegistryError, flatten_errors
+from registry.errors import Conflict, Invalid, NotFound, RegistryError
 from registry.extensions import db
 from registry.outbox import services as outbox
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import Status, SubProcessor
-from registry.subprocessors.schemas import SubProcessorPatchSchema
 from registry.transfers import rules
 
 log = logging.getLogger(__name__)
@@ -62,10 +60,6 @@ EDITABLE = (
     "urgent",
     "urgent_reason",
 )
-
-
-NOT_PROPOSABLE = ("status",)
-"""Fields an `update` may not carry: the status moves through add, replace and remove changes."""
 
 
 def snapshot(change: Change) -> dict[str, Any]:
@@ -186,7 +180,7 @@ def create_change(data: Mapping[str, Any], *, actor: Actor) -> Change:
     change.kind = ChangeKind(change.kind)
     change.reason = change.reason or ""
     change.urgent = bool(change.urgent)
-    _check_draft(change)
+    checks.check_draft(change)
     db.session.add(change)
     db.session.flush()
     audit.record("change.created", change, actor=actor, after=snapshot(change))
@@ -207,7 +201,7 @@ def update_change(change: Change, data: Mapping[str, Any], *, actor: Actor) -> C
     change.kind = ChangeKind(change.kind)
     change.reason = change.reason or ""
     change.urgent = bool(change.urgent)
-    _check_draft(change)
+    checks.check_draft(change)
     after = snapshot(change)
     if after != before:
         change.version = change.version + 1
@@ -223,105 +217,7 @@ def update_change(change: Change, data: Mapping[str, Any], *, actor: Actor) -> C
     return change
 
 
-def _subprocessor(subprocessor_id: int | None, field: str) -> SubProcessor:
-    try:
-        if subprocessor_id is None:
-            raise NotFound("Required.")
-        return subprocessors.get_subprocessor(subprocessor_id)
-    except NotFound as error:
-        raise Invalid(error.message, {field: [error.message]}) from None
-
-
-def _expect_status(subprocessor: SubProcessor, wanted: Status, field: str, kind: ChangeKind) -> None:
-    if subprocessor.status != wanted:
-        message = (
-            f"A change of kind {kind} needs a sub-processor in status {wanted}; "
-            f"{subprocessor.name!r} is {subprocessor.status}."
-        )
-        raise Invalid(message, {field: [message]})
-
-
-def _load_proposed(proposed: Mapping[str, Any]) -> dict[str, Any]:
-    """The proposed fields loaded (Python dates, checked); :raise Invalid: naming `proposed`."""
-    try:
-        loaded: dict[str, Any] = SubProcessorPatchSchema().load(dict(proposed))
-    except ValidationError as error:
-        raise Invalid("The proposed sub-processor fields are invalid.", {"proposed": error.messages_dict}) from None
-    return loaded
-
-
-def _check_draft(change: Change) -> None:
-    """Check that the draft is consistent and that its sub-processors can take the change; normalise `proposed`."""
-    kind = change.kind
-    if kind == ChangeKind.REPLACE:
-        if change.replaces_id is None:
-            raise Invalid("A replace change names the sub-processor replaced.", {"replaces_id": ["Required."]})
-        if change.replaces_id == change.subprocessor_id:
-            message = "A sub-processor cannot replace itself."
-            raise Invalid(message, {"replaces_id": [message]})
-    elif change.replaces_id is not None:
-        message = "Only a replace change names a sub-processor replaced."
-        raise Invalid(message, {"replaces_id": [message]})
-    if kind == ChangeKind.UPDATE:
-        if not change.proposed:
-            message = "An update change carries the proposed sub-processor fields."
-            raise Invalid(message, {"proposed": [message]})
-        for name in NOT_PROPOSABLE:
-            if name in change.proposed:
-                message = f"{name!r} cannot be proposed: use an add, replace or remove change."
-                raise Invalid(message, {"proposed": {name: [message]}})
-        change.proposed = SubProcessorPatchSchema().dump(_load_proposed(change.proposed))
-    elif change.proposed is not None:
-        message = "Only an update change carries proposed fields."
-        raise Invalid(message, {"proposed": [message]})
-    if change.urgent and not (change.urgent_reason or "").strip():
-        message = "An urgent change says why the notice period cannot be given."
-        raise Invalid(message, {"urgent_reason": [message]})
-
-    subprocessor = _subprocessor(change.subprocessor_id, "subprocessor_id")
-    if kind == ChangeKind.REPLACE:
-        replaced = _subprocessor(change.replaces_id, "replaces_id")
-        _expect_status(subprocessor, Status.PROPOSED, "subprocessor_id", kind)
-        _expect_status(replaced, Status.ACTIVE, "replaces_id", kind)
-    else:
-        _expect_status(
-            subprocessor, Status.PROPOSED if kind == ChangeKind.ADD else Status.ACTIVE, "subprocessor_id", kind
-        )
-
-
 # -- announcing -------------------------------------------------------------------------------------------------
-
-
-def _check_transfers(change: Change) -> None:
-    """The sub-processor that will apply must pass the transfer rules on the effective date.
-
-    :raise Invalid: naming each location that fails.
-    """
-    if change.kind == ChangeKind.REMOVE:
-        return
-    subprocessor = change.subprocessor
-    row = subprocessors.current_row(subprocessor)
-    if change.kind == ChangeKind.UPDATE and change.proposed:
-        row.update(_load_proposed(change.proposed))
-    row["status"] = Status.ACTIVE.value
-    errors = subprocessors.check_subprocessor(row, on=change.effective_on)
-    if not errors:
-        return
-    problems: list[str] = []
-    for index, fields in sorted((errors.get("locations") or {}).items()):
-        location = row["locations"][index]
-        where = location["country"] + (f", {location['label']}" if location.get("label") else "")
-        for texts in fields.values():
-            problems.extend(f"location {index + 1} ({where}): {message}" for message in texts)
-    problems.extend(
-        f"{path}: {message}"
-        for path, message in flatten_errors({k: v for k, v in errors.items() if k != "locations"})
-    )
-    message = (
-        f"{subprocessor.name!r} does not pass the transfer rules on {change.effective_on.isoformat()}: "
-        + "; ".join(problems)
-    )
-    raise Invalid(message, {"locations": problems})
 
 
 def announce(change: Change, *, today: date, actor: Actor) -> Change:
@@ -394,8 +290,8 @@ def _check_announceable(change: Change, today: date) -> tuple[list[ClientRow], d
 
     :raise Invalid: see `announce`.
     """
-    _check_draft(change)
-    _check_transfers(change)
+    checks.check_draft(change)
+    checks.check_transfers(change)
     if change.effective_on <= today:
         message = (
             f"effective_on must be after today ({today.isoformat()}): clients answer until the day before the "
@@ -499,11 +395,11 @@ def _apply_to_registry(change: Change, *, actor: Actor) -> None:
     elif change.kind == ChangeKind.REMOVE:
         subprocessors.set_status(subprocessor, Status.RETIRED, actor=actor, through_change=through)
     elif change.kind == ChangeKind.REPLACE:
-        assert change.replaces is not None  # checked by _check_draft
+        assert change.replaces is not None  # checked by checks.check_draft
         subprocessors.set_status(subprocessor, Status.ACTIVE, actor=actor, through_change=through)
         subprocessors.set_status(change.replaces, Status.RETIRED, actor=actor, through_change=through)
     else:
-        proposed = _load_proposed(change.proposed or {})
+        proposed = checks.load_proposed(change.proposed or {})
         subprocessors.update_subprocessor(subprocessor, proposed, actor=actor, through_change=through)
     _release_subprocessors(change, actor=actor)
 

@@ -1,0 +1,115 @@
+"""Whether a change is well formed (its kind, sub-processors and fields agree) and lawful (what will apply passes the
+transfer rules on the effective date). Raise `Invalid` naming the field; never write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError
+
+from registry.changes.models import Change, ChangeKind
+from registry.errors import Invalid, NotFound, flatten_errors
+from registry.subprocessors import services as subprocessors
+from registry.subprocessors.models import Status, SubProcessor
+from registry.subprocessors.schemas import SubProcessorPatchSchema
+
+NOT_PROPOSABLE = ("status",)
+"""Fields an `update` may not carry: the status moves through add, replace and remove changes."""
+
+
+def _subprocessor(subprocessor_id: int | None, field: str) -> SubProcessor:
+    try:
+        if subprocessor_id is None:
+            raise NotFound("Required.")
+        return subprocessors.get_subprocessor(subprocessor_id)
+    except NotFound as error:
+        raise Invalid(error.message, {field: [error.message]}) from None
+
+
+def _expect_status(subprocessor: SubProcessor, wanted: Status, field: str, kind: ChangeKind) -> None:
+    if subprocessor.status != wanted:
+        message = (
+            f"A change of kind {kind} needs a sub-processor in status {wanted}; "
+            f"{subprocessor.name!r} is {subprocessor.status}."
+        )
+        raise Invalid(message, {field: [message]})
+
+
+def load_proposed(proposed: Mapping[str, Any]) -> dict[str, Any]:
+    """The proposed fields loaded (Python dates, checked); :raise Invalid: naming `proposed`."""
+    try:
+        loaded: dict[str, Any] = SubProcessorPatchSchema().load(dict(proposed))
+    except ValidationError as error:
+        raise Invalid("The proposed sub-processor fields are invalid.", {"proposed": error.messages_dict}) from None
+    return loaded
+
+
+def check_draft(change: Change) -> None:
+    """Check that the draft is consistent and that its sub-processors can take the change; normalise `proposed`."""
+    kind = change.kind
+    if kind == ChangeKind.REPLACE:
+        if change.replaces_id is None:
+            raise Invalid("A replace change names the sub-processor replaced.", {"replaces_id": ["Required."]})
+        if change.replaces_id == change.subprocessor_id:
+            message = "A sub-processor cannot replace itself."
+            raise Invalid(message, {"replaces_id": [message]})
+    elif change.replaces_id is not None:
+        message = "Only a replace change names a sub-processor replaced."
+        raise Invalid(message, {"replaces_id": [message]})
+    if kind == ChangeKind.UPDATE:
+        if not change.proposed:
+            message = "An update change carries the proposed sub-processor fields."
+            raise Invalid(message, {"proposed": [message]})
+        for name in NOT_PROPOSABLE:
+            if name in change.proposed:
+                message = f"{name!r} cannot be proposed: use an add, replace or remove change."
+                raise Invalid(message, {"proposed": {name: [message]}})
+        change.proposed = SubProcessorPatchSchema().dump(load_proposed(change.proposed))
+    elif change.proposed is not None:
+        message = "Only an update change carries proposed fields."
+        raise Invalid(message, {"proposed": [message]})
+    if change.urgent and not (change.urgent_reason or "").strip():
+        message = "An urgent change says why the notice period cannot be given."
+        raise Invalid(message, {"urgent_reason": [message]})
+
+    subprocessor = _subprocessor(change.subprocessor_id, "subprocessor_id")
+    if kind == ChangeKind.REPLACE:
+        replaced = _subprocessor(change.replaces_id, "replaces_id")
+        _expect_status(subprocessor, Status.PROPOSED, "subprocessor_id", kind)
+        _expect_status(replaced, Status.ACTIVE, "replaces_id", kind)
+    else:
+        _expect_status(
+            subprocessor, Status.PROPOSED if kind == ChangeKind.ADD else Status.ACTIVE, "subprocessor_id", kind
+        )
+
+
+def check_transfers(change: Change) -> None:
+    """The sub-processor that will apply must pass the transfer rules on the effective date.
+
+    :raise Invalid: naming each location that fails.
+    """
+    if change.kind == ChangeKind.REMOVE:
+        return
+    subprocessor = change.subprocessor
+    row = subprocessors.current_row(subprocessor)
+    if change.kind == ChangeKind.UPDATE and change.proposed:
+        row.update(load_proposed(change.proposed))
+    row["status"] = Status.ACTIVE.value
+    errors = subprocessors.check_subprocessor(row, on=change.effective_on)
+    if not errors:
+        return
+    problems: list[str] = []
+    for index, fields in sorted((errors.get("locations") or {}).items()):
+        location = row["locations"][index]
+        where = location["country"] + (f", {location['label']}" if location.get("label") else "")
+        for texts in fields.values():
+            problems.extend(f"location {index + 1} ({where}): {message}" for message in texts)
+    problems.extend(
+        f"{path}: {message}" for path, message in flatten_errors({k: v for k, v in errors.items() if k != "locations"})
+    )
+    message = (
+        f"{subprocessor.name!r} does not pass the transfer rules on {change.effective_on.isoformat()}: "
+        + "; ".join(problems)
+    )
+    raise Invalid(message, {"locations": problems})
