@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, Select, func, select
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, Select, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +65,25 @@ class TimestampMixin:
 
 
 T = TypeVar("T")
+
+
+def save_version(
+    session: Session | scoped_session[Session],
+    model: Any,
+    *,
+    owner: str,
+    owner_id: int,
+    now: datetime,
+    **values: Any,
+) -> None:
+    """Close the open history row of one object (`valid_to = now`) and add its next one, valid from `now`.
+
+    `model` is a history table with `valid_from`/`valid_to` and the owner's id in column `owner` (e.g.
+    SubProcessorVersion and "subprocessor_id"); `values` are its other columns.
+    """
+    owned = getattr(model, owner)
+    session.execute(update(model).where(owned == owner_id, model.valid_to.is_(None)).values(valid_to=now))
+    session.add(model(**{owner: owner_id}, valid_from=now, valid_to=None, **values))
 
 
 def page_of(

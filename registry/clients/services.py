@@ -7,14 +7,14 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from registry import clock, links
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.clients.models import Authorization, Client, ClientContact, ClientStatus, ClientVersion, Exclusion
-from registry.db import page_of, utcnow
+from registry.db import page_of, save_version, utcnow
 from registry.errors import Invalid, NotFound
 from registry.extensions import db
 from registry.profile import services as profile_services
@@ -193,21 +193,15 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
 
 def _save_version(client: Client, *, actor: Actor) -> None:
     """Close the client's open history entry and open one with its state now (`snapshot`, services as slugs)."""
-    now = utcnow()
-    db.session.execute(
-        update(ClientVersion)
-        .where(ClientVersion.client_id == client.id, ClientVersion.valid_to.is_(None))
-        .values(valid_to=now)
-    )
-    db.session.add(
-        ClientVersion(
-            client_id=client.id,
-            version=client.version,
-            valid_from=now,
-            valid_to=None,
-            actor=actor.label,
-            state=audit.to_json(snapshot(client)),
-        )
+    save_version(
+        db.session(),
+        ClientVersion,
+        owner="client_id",
+        owner_id=client.id,
+        now=utcnow(),
+        version=client.version,
+        actor=actor.label,
+        state=audit.to_json(snapshot(client)),
     )
     db.session.flush()
 

@@ -23,7 +23,7 @@ from sqlalchemy import CursorResult, Select, Update, or_, select, update
 from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.db import page_of, utcnow
+from registry.db import page_of, save_version, utcnow
 from registry.errors import Conflict, Invalid, NotFound, flatten_errors
 from registry.extensions import db
 from registry.subprocessors import schemas
@@ -500,21 +500,16 @@ def _save(subprocessor: SubProcessor, before: dict[str, Any] | None, action: str
     subprocessor.updated_at = now
     db.session.flush()  # an UPDATE against a stale version raises StaleDataError (412)
     state = state_of(subprocessor)
-    db.session.execute(
-        update(SubProcessorVersion)
-        .where(SubProcessorVersion.subprocessor_id == subprocessor.id, SubProcessorVersion.valid_to.is_(None))
-        .values(valid_to=now)
-    )
-    db.session.add(
-        SubProcessorVersion(
-            subprocessor_id=subprocessor.id,
-            version=subprocessor.version,
-            status=subprocessor.status,
-            valid_from=now,
-            valid_to=None,
-            actor=actor.label,
-            state=state,
-        )
+    save_version(
+        db.session(),
+        SubProcessorVersion,
+        owner="subprocessor_id",
+        owner_id=subprocessor.id,
+        now=now,
+        version=subprocessor.version,
+        status=subprocessor.status,
+        actor=actor.label,
+        state=state,
     )
     db.session.flush()
     audit.record(action, subprocessor, actor=actor, before=before, after=state)
