@@ -49,6 +49,11 @@ def to_json(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
+def _table_of(entity: HasId) -> str:
+    """An audited object's type is its table's name (`subprocessor`, `dpa_template`, `change_response`, ...)."""
+    return str(getattr(type(entity), "__tablename__", type(entity).__name__.lower()))
+
+
 def record(
     action: str,
     entity: HasId | None = None,
@@ -69,7 +74,7 @@ def record(
         actor=actor.label,
         actor_user_id=actor.user_id,
         action=action,
-        entity_type=entity_type or (type(entity).__name__.lower() if entity is not None else "system"),
+        entity_type=entity_type or (_table_of(entity) if entity is not None else "system"),
         entity_id=str(entity_id if entity_id is not None else getattr(entity, "id", "")),
         before=to_json(before) if before is not None else None,
         after=to_json(after) if after is not None else None,

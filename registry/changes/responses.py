@@ -179,7 +179,6 @@ def record_response(
         "change.response_recorded",
         response,
         actor=actor,
-        entity_type="change_response",
         before={"response_id": previous.id, "answer": previous.answer} if previous is not None else None,
         after={
             "change_id": change.id,
@@ -250,7 +249,6 @@ def resolve_response(
         "change.response_resolved",
         response,
         actor=actor,
-        entity_type="change_response",
         before=before,
         after={**_response_snapshot(response), "change_id": change.id, "client_id": affected.client_id},
     )

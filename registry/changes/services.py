@@ -560,7 +560,7 @@ def send_reminders(today: date, *, actor: Actor, days: int | None = None) -> lis
     for change_id, client_ids in by_change.items():
         audit.record(
             "change.reminders_sent",
-            entity_type="change",
+            entity_type=Change.__tablename__,
             entity_id=change_id,
             actor=actor,
             after={"clients": client_ids, "on": today.isoformat()},

@@ -347,7 +347,7 @@ def retry(ids: list[int], *, actor: Actor, now: datetime | None = None) -> int:
     audit.record(
         "notices.retried",
         actor=actor,
-        entity_type="notice",
+        entity_type=Notice.__tablename__,
         after={"count": count, "first_id": ids[0], "last_id": ids[-1]},
     )
     return count

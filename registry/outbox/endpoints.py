@@ -128,7 +128,7 @@ def create_endpoint(client: Client, url: str, *, actor: Actor) -> tuple[WebhookE
     endpoint = WebhookEndpoint(client_id=client.id, url=url, secret_nonce=secrets.token_hex(16))
     db.session.add(endpoint)
     db.session.flush()
-    audit.record("webhook.created", endpoint, actor=actor, entity_type="webhook_endpoint", after=snapshot(endpoint))
+    audit.record("webhook.created", endpoint, actor=actor, after=snapshot(endpoint))
     return endpoint, endpoint_secret(endpoint.id, endpoint.secret_nonce)
 
 
@@ -138,7 +138,9 @@ def delete_endpoint(endpoint: WebhookEndpoint, *, actor: Actor) -> None:
     endpoint_id = endpoint.id
     db.session.delete(endpoint)
     db.session.flush()
-    audit.record("webhook.deleted", actor=actor, entity_type="webhook_endpoint", entity_id=endpoint_id, before=before)
+    audit.record(
+        "webhook.deleted", actor=actor, entity_type=WebhookEndpoint.__tablename__, entity_id=endpoint_id, before=before
+    )
 
 
 def rotate_secret(endpoint: WebhookEndpoint, *, actor: Actor) -> str:
@@ -151,7 +153,6 @@ def rotate_secret(endpoint: WebhookEndpoint, *, actor: Actor) -> str:
         "webhook.secret_rotated",
         endpoint,
         actor=actor,
-        entity_type="webhook_endpoint",
         after={"rotated_at": endpoint.rotated_at},
     )
     return endpoint_secret(endpoint.id, endpoint.secret_nonce)
@@ -169,7 +170,6 @@ def disable_endpoint(endpoint_id: int, reason: str, *, actor: Actor) -> None:
         "webhook.disabled",
         endpoint,
         actor=actor,
-        entity_type="webhook_endpoint",
         before={"active": True},
         after={"active": False, "reason": reason},
     )

@@ -54,7 +54,7 @@ def test_upload_makes_a_new_active_version(client, headers, small_template):
     assert download.data == small_template
     assert download.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert "attachment" in download.headers["Content-Disposition"]
-    actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.entity_type == "dpatemplate")).all()
+    actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.entity_type == "dpa_template")).all()
     assert "dpa_template.uploaded" in actions
 
 
