@@ -45,7 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     config.configure(app, test_config)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's way to add middleware
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -18,7 +18,7 @@ class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no typ
     """Also checks If-Match on the POSTs decorated with `etag` (announce): 428 without it, 412 when stale, as for a
     PATCH, so nobody announces a text someone else has just edited."""
 
-    METHODS_NEEDING_CHECK_ETAG = [*Blueprint.METHODS_NEEDING_CHECK_ETAG, "POST"]  # noqa: RUF012
+    METHODS_NEEDING_CHECK_ETAG = [*Blueprint.METHODS_NEEDING_CHECK_ETAG, "POST"]  # noqa: RUF012 (flask-smorest reads it)
 
 
 blp = _Blueprint("changes", __name__, url_prefix="/api/v1", description="Changes to the sub-processor list")

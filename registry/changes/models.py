@@ -73,7 +73,7 @@ class Change(TimestampMixin, Base):
     replaces: Mapped[SubProcessor | None] = relationship(foreign_keys=[replaces_id])
     affected: Mapped[list[AffectedClient]] = relationship(back_populates="change", order_by="AffectedClient.id")
 
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class AffectedClient(Base):
@@ -122,4 +122,4 @@ class ChangeResponse(Base):
 
     affected: Mapped[AffectedClient] = relationship(back_populates="responses")
 
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)

@@ -58,7 +58,7 @@ class Client(TimestampMixin, Base):
     )
     exclusions: Mapped[list[Exclusion]] = relationship(back_populates="client", cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
     @property
     def signatory(self) -> dict[str, str | None]:

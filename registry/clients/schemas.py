@@ -50,18 +50,14 @@ class ClientSchema(Schema):
     country = CountryCode(required=True, metadata={"example": "RO"})
     language = fields.String(load_default="ro", validate=validate.OneOf(LANGUAGES))
     services = ServiceSlugs(load_default=list, metadata={"description": "Slugs of the services the client uses."})
-    authorization = fields.String(
-        load_default=Authorization.GENERAL.value, validate=one_of(Authorization)
-    )
+    authorization = fields.String(load_default=Authorization.GENERAL.value, validate=one_of(Authorization))
     notice_period_days = fields.Integer(
         validate=validate.Range(min=1, max=365),
         metadata={"description": "Days of notice before a change takes effect; default: the processor profile's."},
     )
     signatory = fields.Nested(ClientSignatorySchema, load_default=lambda: {"name": None, "title": None})
     contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list, validate=distinct_contact_emails)
-    status = fields.String(
-        load_default=ClientStatus.ACTIVE.value, validate=one_of(ClientStatus)
-    )
+    status = fields.String(load_default=ClientStatus.ACTIVE.value, validate=one_of(ClientStatus))
 
 
 class ClientPatchSchema(ClientSchema):

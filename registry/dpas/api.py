@@ -29,7 +29,7 @@ BINARY = {"type": "string", "format": "binary"}  # documents a file download in 
 class _Parser(FlaskParser):
     """Adds `form_and_files`: multipart fields and files read through one schema (and documented as one body)."""
 
-    __location_map__ = {**FlaskParser.__location_map__, "form_and_files": "load_form_and_files"}  # noqa: RUF012
+    __location_map__ = {**FlaskParser.__location_map__, "form_and_files": "load_form_and_files"}  # noqa: RUF012 (webargs reads the class attribute)
 
     def load_form_and_files(self, req: Any, schema: ma.Schema) -> Any:
         return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
@@ -37,7 +37,7 @@ class _Parser(FlaskParser):
 
 class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
     ARGUMENTS_PARSER = _Parser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {  # noqa: RUF012
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {  # noqa: RUF012 (flask-smorest reads the class attribute)
         **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "form_and_files": "multipart/form-data",
     }

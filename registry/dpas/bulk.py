@@ -140,7 +140,7 @@ def generate_many(client_ids: list[int], options: Options, *, jobs: int = 1) -> 
         for client_id in client_ids:
             yield generate_one(client_id, options)
         return
-    config = worker_config(current_app._get_current_object())  # type: ignore[attr-defined]
+    config = worker_config(current_app._get_current_object())  # type: ignore[attr-defined]  # the proxy hides it from mypy
     db.session.remove()
     context = process_context()
     with context.Pool(min(jobs, len(client_ids)), initializer=_init_worker, initargs=(config,)) as pool:

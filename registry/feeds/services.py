@@ -117,13 +117,14 @@ def events_of(changes: Sequence[Change], affected: dict[int, AffectedClient] | N
     events: list[Event] = []
     for change in changes:
         extra = affected.get(change.id) if affected is not None else None
-        for name, at in (
+        stamps: tuple[tuple[EventName, datetime | None], ...] = (
             ("announced", change.announced_at),
             ("effective", change.effective_at),
             ("withdrawn", change.withdrawn_at),
-        ):
+        )
+        for name, at in stamps:
             if at is not None:
-                events.append(Event(change, name, _aware(at), extra))  # type: ignore[arg-type]
+                events.append(Event(change, name, _aware(at), extra))
     events.sort(key=lambda event: (event.at, event.change.id, order[event.name]), reverse=True)
     return events
 

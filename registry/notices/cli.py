@@ -24,7 +24,7 @@ _RETRY_CHUNK = 500
 @with_appcontext
 def worker_command(once: bool, batch: int, interval: float) -> None:
     """Deliver notices (email, webhooks), apply due changes and send reminders, until SIGTERM/SIGINT."""
-    worker = Worker(current_app._get_current_object(), batch=batch, interval=interval, report=click.echo)  # type: ignore[attr-defined]
+    worker = Worker(current_app._get_current_object(), batch=batch, interval=interval, report=click.echo)  # type: ignore[attr-defined]  # proxy
     if not once:
         click.echo(f"worker: delivering every {interval:g} s (Ctrl-C stops after the notice in hand)")
     total = worker.run(once=once)

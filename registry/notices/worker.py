@@ -147,7 +147,7 @@ class _stop_on_signals:
 
     def __exit__(self, *exc: object) -> None:
         for signum, handler in self.saved.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            signal.signal(signum, handler)  # type: ignore[arg-type]  # saved as `object`: any handler signal gave
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         log.info("worker: signal %s, stopping after the notice in hand", signum)

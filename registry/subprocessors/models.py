@@ -93,7 +93,7 @@ class SubProcessor(TimestampMixin, Base):
     )
 
     # The version is bumped by the services on every save; the UPDATE checks the old one (optimistic lock).
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
     @property
     def contact(self) -> dict[str, str | None]:
