@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import secrets
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +39,15 @@ from registry.changes import services as changes  # noqa: E402 (after the sys.pa
 from registry.changes.models import AffectedClient, Change  # noqa: E402 (after the sys.path line)
 from registry.clients.models import Client, ClientContact, client_service  # noqa: E402 (after the sys.path line)
 from registry.db import utcnow  # noqa: E402 (after the sys.path line)
+from registry.demo import builders  # noqa: E402 (after the sys.path line)
 from registry.extensions import db  # noqa: E402 (after the sys.path line)
 from registry.notices import emails  # noqa: E402 (after the sys.path line)
 from registry.notices.context import Lookup  # noqa: E402 (after the sys.path line)
 from registry.notices.worker import Worker  # noqa: E402 (after the sys.path line)
 from registry.outbox.models import Notice, WebhookEndpoint  # noqa: E402 (after the sys.path line)
 from registry.outbox.services import notice_row  # noqa: E402 (after the sys.path line)
-from registry.subprocessors import services as subprocessors  # noqa: E402 (after the sys.path line)
 from registry.subprocessors.models import Service  # noqa: E402 (after the sys.path line)
-from registry.subprocessors.schemas import SubProcessorSchema  # noqa: E402 (after the sys.path line)
+from tests.fixtures import free_port  # noqa: E402 (after the sys.path line)
 
 ACTOR = Actor("bench")
 NOTICES = 1000
@@ -56,29 +55,14 @@ ROUNDS = 3
 BATCH = 100
 CLIENTS = 10_000
 WEBHOOK_CLIENTS = 100
-SUBPROCESSOR = {
-    "name": "Nimbus Cloud",
+NIMBUS = {  # a proposed host of crm (registry/demo/builders.py) with a US support desk under SCC
     "legal_name": "Nimbus Cloud Services GmbH",
-    "country": "DE",
-    "address": "Hauptstraße 1, 10115 Berlin",
-    "category": "hosting",
     "purpose": "Hosting of the CRM database",
-    "data_categories": ["contact data"],
-    "data_subjects": ["client users"],
-    "services": ["crm"],
     "locations": [
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
         {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
     ],
-    "status": "proposed",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -132,8 +116,8 @@ def drop_all(app: Any) -> None:
 
 def seed_change(clients: int, webhook_clients: int = 0) -> Change:
     """The crm service, a proposed sub-processor, `clients` clients (bulk rows) and a draft `add` change."""
-    subprocessors.create_service({"slug": "crm", "name": "CRM", "description": ""}, actor=ACTOR)
-    subprocessor = subprocessors.create_subprocessor(SubProcessorSchema().load(SUBPROCESSOR), actor=ACTOR)
+    builders.create_service("crm", actor=ACTOR)
+    subprocessor = builders.create_subprocessor("Nimbus Cloud", actor=ACTOR, **NIMBUS)
     service_id = db.session.scalar(select(Service.id).where(Service.slug == "crm"))
     for start in range(0, clients, 2000):
         count = min(2000, clients - start)
@@ -169,15 +153,8 @@ def seed_change(clients: int, webhook_clients: int = 0) -> Change:
             insert(WebhookEndpoint),
             [{"client_id": cid, "url": "https://hooks.bench/", "secret_nonce": secrets.token_hex(16)} for cid in ids],
         )
-    change = changes.create_change(
-        {
-            "kind": "add",
-            "subprocessor_id": subprocessor.id,
-            "summary": "Nimbus hosts the CRM database.",
-            "reason": "Capacity.",
-            "effective_on": date.today() + timedelta(days=45),
-        },
-        actor=ACTOR,
+    change = builders.create_change(
+        subprocessor.id, actor=ACTOR, summary="Nimbus hosts the CRM database.", reason="Capacity."
     )
     db.session.commit()
     return change

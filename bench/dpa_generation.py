@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from registry import create_app
 from registry.audit.services import Actor
-from registry.auth import services as auth_services
 from registry.clients import services as clients
+from registry.demo import builders
 from registry.dpas import bulk, rendering, services
 from registry.extensions import db
 from registry.profile import services as profile
@@ -50,22 +50,19 @@ def _location(country: str, label: str, role: str, mechanism: str | None = None,
 
 
 def _subprocessor(name: str, country: str, category: str, purpose: str, *locations: Any, **extra: Any) -> Any:
-    return {
-        "name": name,
-        "legal_name": extra.pop("legal_name", name),
-        "country": country,
-        "address": extra.pop("address", f"{name} head office, {country}"),
-        "website": extra.pop("website", None),
-        "contact": extra.pop("contact", {"name": None, "position": "DPO", "email": "privacy@example.com"}),
-        "category": category,
-        "purpose": purpose,
-        "data_categories": extra.pop("data_categories", ["identification data", "contact data"]),
-        "data_subjects": extra.pop("data_subjects", ["client users", "end customers"]),
-        "services": ["crm"],
-        "locations": list(locations),
-        "status": "active",
+    """An active sub-processor of crm with a DPO to write to (registry/demo/builders.py for the rest)."""
+    return builders.subprocessor_data(
+        name,
+        country=country,
+        category=category,
+        purpose=purpose,
+        locations=list(locations),
+        contact={"name": None, "position": "DPO", "email": "privacy@example.com"},
+        data_categories=["identification data", "contact data"],
+        data_subjects=["client users", "end customers"],
+        status="active",
         **extra,
-    }
+    )
 
 
 SUBPROCESSORS = [
@@ -144,42 +141,29 @@ SUBPROCESSORS = [
     ),
 ]
 
-CLIENT = {
-    "name": "Societatea Ștefănescu & Fiii SRL",
-    "legal_name": "Societatea Ștefănescu & Fiii SRL",
-    "registration_number": "J40/14190/2013",
+STEFANESCU = "Societatea Ștefănescu & Fiii SRL"
+CLIENT = {  # a Romanian client of crm (registry/demo/builders.py) with its CUI, signatory and DPO
+    "legal_name": STEFANESCU,
     "vat_id": "RO14399840",
-    "address": "Str. Dacia 12, București",
-    "country": "RO",
-    "language": "ro",
-    "services": ["crm"],
-    "authorization": "general",
-    "notice_period_days": 30,
     "signatory": {"name": "Ana Ștefănescu", "title": "Administrator"},
-    "contacts": [{"name": "Ana Ștefănescu", "email": "ana@stefanescu.ro", "role": "DPO", "receives_notices": True}],
+    "contacts": [builders.contact_data("ana@stefanescu.ro", name="Ana Ștefănescu")],
 }
 
 
 def _seed(app: Flask) -> list[int]:
+    """Through the services, as the API creates them: the profile, crm, the sub-processors and BULK_CLIENTS clients
+    (every other one in English)."""
     with app.app_context():
         flask_migrate.upgrade()
-        user = auth_services.create_user("bench@example.test", "admin", actor=ACTOR)
-        _, token = auth_services.issue_token(user, actor=ACTOR)
         profile.get_profile()
-        db.session.commit()
-        http = app.test_client()
-        auth = {"Authorization": f"Bearer {token}"}
-        response = http.post("/api/v1/services", json={"slug": "crm", "name": "CRM"}, headers=auth)
-        assert response.status_code == 201, response.json
+        builders.create_service("crm", actor=ACTOR)
         for body in SUBPROCESSORS:
-            response = http.post("/api/v1/subprocessors", json=body, headers=auth)
-            assert response.status_code == 201, response.json
-        ids = []
-        for n in range(BULK_CLIENTS):
-            body = {**CLIENT, "name": f"{CLIENT['name']} {n}", "language": "ro" if n % 2 else "en"}
-            response = http.post("/api/v1/clients", json=body, headers=auth)
-            assert response.status_code == 201, response.json
-            ids.append(response.json["id"])
+            builders.subprocessor_from(body, actor=ACTOR)
+        ids = [
+            builders.create_client(f"{STEFANESCU} {n}", actor=ACTOR, language="ro" if n % 2 else "en", **CLIENT).id
+            for n in range(BULK_CLIENTS)
+        ]
+        db.session.commit()
         db.session.remove()
         return ids
 

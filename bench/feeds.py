@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import flask_migrate
@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find `registry`
 from registry import create_app  # noqa: E402 (after the sys.path line)
 from registry.audit.services import Actor  # noqa: E402 (after the sys.path line)
 from registry.changes import services as changes  # noqa: E402 (after the sys.path line)
+from registry.demo import builders  # noqa: E402 (after the sys.path line)
 from registry.extensions import db  # noqa: E402 (after the sys.path line)
-from registry.subprocessors import services as subprocessors  # noqa: E402 (after the sys.path line)
-from registry.subprocessors.schemas import subprocessor_row  # noqa: E402 (after the sys.path line)
+from tests.fixtures import free_port  # noqa: E402 (after the sys.path line)
 
 WORKERS = 2
 GUNICORN_SETTINGS = ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4", "--keep-alive", "10"]
@@ -67,37 +67,26 @@ def seed(database_url: str) -> None:
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench"})
     with app.app_context():
         flask_migrate.upgrade()
-        subprocessors.create_service({"slug": "crm", "name": "CRM", "description": ""}, actor=ACTOR)
-        effective_on = date.today() + timedelta(days=40)
+        builders.create_service("crm", actor=ACTOR)
         announced = []
         for number in range(30):
-            row = subprocessor_row.load(
-                {
-                    "name": f"Sub-processor {number:02d}",
-                    "legal_name": f"Sub-processor {number:02d} GmbH",
-                    "country": "DE",
-                    "address": f"Hauptstraße {number}, 10115 Berlin",
-                    "category": "hosting",
-                    "purpose": "Hosting of the application and its database, encrypted at rest.",
-                    "data_categories": ["contact data", "usage data"],
-                    "data_subjects": ["client users"],
-                    "services": ["crm"],
-                    "locations": [
-                        {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-                        {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
-                    ],
-                }
-            )
-            subprocessor = subprocessors.create_subprocessor(row, actor=ACTOR)
-            change = changes.create_change(
-                {
-                    "kind": "add",
-                    "subprocessor_id": subprocessor.id,
-                    "summary": f"We add sub-processor {number:02d} for hosting.",
-                    "reason": "More capacity in the EU.",
-                    "effective_on": effective_on,
-                },
+            subprocessor = builders.create_subprocessor(  # a proposed host of crm (registry/demo/builders.py)
+                f"Sub-processor {number:02d}",
                 actor=ACTOR,
+                legal_name=f"Sub-processor {number:02d} GmbH",
+                address=f"Hauptstraße {number}, 10115 Berlin",
+                purpose="Hosting of the application and its database, encrypted at rest.",
+                data_categories=["contact data", "usage data"],
+                locations=[
+                    {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
+                    {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+                ],
+            )
+            change = builders.create_change(
+                subprocessor.id,
+                actor=ACTOR,
+                summary=f"We add sub-processor {number:02d} for hosting.",
+                reason="More capacity in the EU.",
             )
             changes.announce(change, today=date.today(), actor=ACTOR)
             announced.append(change)
@@ -107,13 +96,6 @@ def seed(database_url: str) -> None:
             changes.withdraw(change, reason="Plans changed.", actor=ACTOR)
         db.session.commit()
         db.engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

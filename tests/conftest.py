@@ -17,12 +17,13 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from registry import create_app
-from registry.audit.services import Actor
 from registry.auth import services as auth_services
 from registry.auth.models import Role
 from registry.extensions import db
+from registry.feeds import services as feeds
+from tests.factories import TEST_ACTOR, World
 
-TEST_ACTOR = Actor("test")
+pytest_plugins = ["tests.fixtures.clock", "tests.fixtures.smtp", "tests.fixtures.webhooks"]
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +109,11 @@ def headers(token_for: Callable[[str], str]) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {token_for(role)}", **{k.replace("_", "-"): v for k, v in extra.items()}}
 
     return make
+
+
+@pytest.fixture
+def world(client: FlaskClient, headers: Callable[..., dict[str, str]]) -> World:
+    """Build registry data through the API (tests/factories.py); the feeds' cache starts empty (it lives as long as
+    the process, the test's data does not)."""
+    feeds.cache().clear()
+    return World(client, headers)

@@ -18,10 +18,8 @@ from registry.auth.models import User
 from registry.changes import responses as change_responses
 from registry.changes import services as change_services
 from registry.changes.models import Answer, Change
-from registry.changes.schemas import ChangeSchema
-from registry.clients import services as client_services
 from registry.clients.models import Client
-from registry.clients.schemas import ClientSchema
+from registry.demo import builders
 from registry.dpas import services as dpa_services
 from registry.dpas.models import Dpa
 from registry.errors import NotFound
@@ -31,7 +29,6 @@ from registry.profile.schemas import ProfileSchema
 from registry.subprocessors import imports as subprocessor_imports
 from registry.subprocessors import services as subprocessor_services
 from registry.subprocessors.models import SubProcessor
-from registry.subprocessors.schemas import ServiceSchema
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -60,7 +57,7 @@ def load(if_empty: bool) -> None:
         try:
             subprocessor_services.get_service(raw["slug"])
         except NotFound:
-            subprocessor_services.create_service(ServiceSchema().load(raw), actor=DEMO)
+            builders.service_from(raw, actor=DEMO)
     existing = set(db.session.scalars(select(SubProcessor.name)))
     result = subprocessor_imports.import_rows(
         [row for row in data["subprocessors"] if row["name"] not in existing], actor=DEMO
@@ -68,7 +65,7 @@ def load(if_empty: bool) -> None:
     clients = 0
     for raw in data["clients"]:
         if db.session.scalar(select(Client.id).where(Client.legal_name == raw["legal_name"])) is None:
-            client_services.create_client(ClientSchema().load(raw), actor=DEMO)
+            builders.client_from(raw, actor=DEMO)
             clients += 1
     tokens = _users(data["users"])
     changes = _changes(clock.today())
@@ -103,18 +100,13 @@ def _changes(today: date) -> int:
     by_name = {sp.name: sp for sp in db.session.scalars(select(SubProcessor))}
     by_legal_name = {c.legal_name: c for c in db.session.scalars(select(Client))}
 
-    brevo = change_services.create_change(
-        ChangeSchema().load(
-            {
-                "kind": "add",
-                "subprocessor_id": by_name["Brevo"].id,
-                "summary": "Brevo (Sendinblue SAS, Paris) will send the invitation and reminder emails "
-                "of Lumen Live events.",
-                "reason": "Better deliverability and EU-only processing for event emails.",
-                "effective_on": (today + timedelta(days=50)).isoformat(),
-            }
-        ),
+    brevo = builders.create_change(
+        by_name["Brevo"].id,
         actor=DEMO,
+        kind="add",
+        summary="Brevo (Sendinblue SAS, Paris) will send the invitation and reminder emails of Lumen Live events.",
+        reason="Better deliverability and EU-only processing for event emails.",
+        effective_on=(today + timedelta(days=50)).isoformat(),
     )
     change_services.announce(brevo, today=today, actor=DEMO)
     smith = change_responses.find_affected(brevo.id, by_legal_name["Smith & Co Events Ltd"].id)
@@ -131,26 +123,22 @@ def _changes(today: date) -> int:
         )
 
     meta = by_name["Meta Ads"]
-    meta_update = change_services.create_change(
-        ChangeSchema().load(
-            {
-                "kind": "update",
-                "subprocessor_id": meta.id,
-                "summary": "Transfers to Meta Platforms, Inc. (US) will rely on its EU-US Data Privacy Framework "
-                "certification instead of standard contractual clauses.",
-                "reason": "Meta Platforms, Inc. is certified under the Data Privacy Framework.",
-                "proposed": {
-                    "dpf_certified": True,
-                    "dpf_recheck_on": (today + timedelta(days=365)).isoformat(),
-                    "locations": [
-                        {"country": "IE", "label": "EU (Dublin)", "role": "processing"},
-                        {"country": "US", "label": "Meta Platforms, Inc.", "role": "processing", "mechanism": "dpf"},
-                    ],
-                },
-                "effective_on": (today + timedelta(days=61)).isoformat(),
-            }
-        ),
+    meta_update = builders.create_change(
+        meta.id,
         actor=DEMO,
+        kind="update",
+        summary="Transfers to Meta Platforms, Inc. (US) will rely on its EU-US Data Privacy Framework "
+        "certification instead of standard contractual clauses.",
+        reason="Meta Platforms, Inc. is certified under the Data Privacy Framework.",
+        proposed={
+            "dpf_certified": True,
+            "dpf_recheck_on": (today + timedelta(days=365)).isoformat(),
+            "locations": [
+                {"country": "IE", "label": "EU (Dublin)", "role": "processing"},
+                {"country": "US", "label": "Meta Platforms, Inc.", "role": "processing", "mechanism": "dpf"},
+            ],
+        },
+        effective_on=(today + timedelta(days=61)).isoformat(),
     )
     change_services.announce(meta_update, today=today, actor=DEMO)
     clinic = change_responses.find_affected(meta_update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
@@ -165,17 +153,13 @@ def _changes(today: date) -> int:
             today=today,
         )
 
-    change_services.create_change(
-        ChangeSchema().load(
-            {
-                "kind": "remove",
-                "subprocessor_id": by_name["Apple iCloud"].id,
-                "summary": "Calendar synchronisation through Apple iCloud will be discontinued.",
-                "reason": "The CRM's own calendar replaces it.",
-                "effective_on": (today + timedelta(days=90)).isoformat(),
-            }
-        ),
+    builders.create_change(
+        by_name["Apple iCloud"].id,
         actor=DEMO,
+        kind="remove",
+        summary="Calendar synchronisation through Apple iCloud will be discontinued.",
+        reason="The CRM's own calendar replaces it.",
+        effective_on=(today + timedelta(days=90)).isoformat(),
     )
     return 3
 

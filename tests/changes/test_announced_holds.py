@@ -213,11 +213,11 @@ def urgent(make_subprocessor, make_client, make_change, announce):
     return {"client": beta, "change": change, "effective": effective, "deadline": effective - timedelta(days=1)}
 
 
-def test_an_approval_after_the_deadline_gets_the_closed_page(client, urgent, link, monkeypatch):
+def test_an_approval_after_the_deadline_gets_the_closed_page(client, urgent, link, freeze_clock):
     path = link(urgent["change"]["id"], urgent["client"]["id"])
     form = client.get(path)
     assert form.status_code == 200
-    monkeypatch.setattr(views, "_today", lambda: urgent["effective"])  # the next morning, before apply-due ran
+    freeze_clock(views, "_today", urgent["effective"])  # the next morning, before apply-due ran
     page = client.get(path)
     assert page.status_code == 410
     assert "This link has expired" in page.text

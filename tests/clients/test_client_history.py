@@ -49,7 +49,7 @@ def _place_history(client_id, *bounds):
 def moved(client, headers, make_subprocessor, make_client):
     """A client created on CREATED using crm, moved to sms on MOVED; the sub-processors exist since 2024."""
     for name, services in (("Hetzner", ["crm"]), ("Mailgun", ["crm", "sms"]), ("Twilio", ["sms"])):
-        make_subprocessor(name, services)
+        make_subprocessor(name, services=services, status="active")
     db.session.execute(update(SubProcessorVersion).values(valid_from=SUBPROCESSORS_SINCE))
     db.session.commit()
     created = make_client(services=["crm"])

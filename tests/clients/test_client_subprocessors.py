@@ -53,11 +53,11 @@ def _backdate_client(client_id, when=LONG_AGO):
 def registry_(make_subprocessor):
     """Sub-processors serving different services, one of them only proposed."""
     return {
-        "Hetzner": make_subprocessor("Hetzner", ["crm"]),
-        "Mailgun": make_subprocessor("Mailgun", ["crm", "sms"]),
-        "Twilio": make_subprocessor("Twilio", ["sms"]),
-        "Vimeo": make_subprocessor("Vimeo", ["livestream"]),
-        "Proposed Co": make_subprocessor("Proposed Co", ["crm", "sms", "livestream"], status="proposed"),
+        "Hetzner": make_subprocessor("Hetzner", services=["crm"], status="active"),
+        "Mailgun": make_subprocessor("Mailgun", services=["crm", "sms"], status="active"),
+        "Twilio": make_subprocessor("Twilio", services=["sms"], status="active"),
+        "Vimeo": make_subprocessor("Vimeo", services=["livestream"], status="active"),
+        "Proposed Co": make_subprocessor("Proposed Co", services=["crm", "sms", "livestream"], status="proposed"),
     }
 
 

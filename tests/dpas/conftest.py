@@ -12,6 +12,7 @@ from docx import Document
 from flask.testing import FlaskClient
 
 from tests.dpas.dpa_data import CLIENT_EN, CLIENT_RO, PROFILE, SUBPROCESSORS
+from tests.factories import World
 
 
 @pytest.fixture
@@ -54,26 +55,16 @@ def small_template(make_template: Callable[..., bytes]) -> bytes:
 
 
 @pytest.fixture
-def world(client: FlaskClient, headers: Callable[..., dict[str, str]]) -> dict[str, Any]:
+def world(world: World) -> dict[str, Any]:
     """Profile, services crm and sms, five sub-processors (three apply to crm clients) and two clients."""
-    profile = client.get("/api/v1/profile", headers=headers("admin"))
-    assert profile.status_code == 200, profile.json
-    patched = client.patch("/api/v1/profile", json=PROFILE, headers=headers("admin", If_Match=profile.headers["ETag"]))
+    patched = world.patch("/profile", PROFILE, role="admin")
     assert patched.status_code == 200, patched.json
     for slug in ("crm", "sms"):
-        body = {"slug": slug, "name": f"{slug.upper()} & Co", "description": f"The {slug} product"}
-        response = client.post("/api/v1/services", json=body, headers=headers("legal"))
-        assert response.status_code == 201, response.json
-    subprocessors = {}
-    for body in SUBPROCESSORS:
-        response = client.post("/api/v1/subprocessors", json=body, headers=headers("legal"))
-        assert response.status_code == 201, response.json
-        subprocessors[body["name"]] = response.json
-    clients = {}
-    for body in (CLIENT_RO, CLIENT_EN):
-        response = client.post("/api/v1/clients", json=body, headers=headers("account_manager"))
-        assert response.status_code == 201, response.json
-        clients[body["language"]] = response.json
+        world.service(slug, name=f"{slug.upper()} & Co", description=f"The {slug} product")
+    subprocessors = {body["name"]: world.post("/subprocessors", body) for body in SUBPROCESSORS}
+    clients = {
+        body["language"]: world.post("/clients", body, role="account_manager") for body in (CLIENT_RO, CLIENT_EN)
+    }
     return {"subprocessors": subprocessors, "clients": clients}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from registry.changes.models import Change
 from registry.db import utcnow
 from registry.extensions import db
 from registry.feeds import services as feeds
+from tests.fixtures.clock import Clock
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCHEMA = etree.RelaxNG(etree.parse(str(Path(__file__).with_name("atom.rng"))))
@@ -47,18 +49,18 @@ def history(world: Any) -> dict[str, Any]:
     """crm: Alpha added (effective), Beta added then withdrawn, Gamma announced; sms: Delta announced."""
     for slug in ("crm", "sms"):
         world.service(slug)
-    acme = world.customer("Acme", ["crm"])
-    other = world.customer("Other", ["sms"])
-    alpha = world.subprocessor("Alpha", ["crm"])
-    beta = world.subprocessor("Beta", ["crm"])
-    gamma = world.subprocessor("Gamma", ["crm"])
-    delta = world.subprocessor("Delta", ["sms"])
-    first = world.change(alpha["id"])
+    acme = world.customer("Acme", language="en")
+    other = world.customer("Other", services=["sms"], language="en")
+    alpha = world.subprocessor("Alpha")
+    beta = world.subprocessor("Beta")
+    gamma = world.subprocessor("Gamma")
+    delta = world.subprocessor("Delta", services=["sms"])
+    first = world.announced_change(alpha["id"])
     world.take_effect(first["id"])
-    second = world.change(beta["id"])
+    second = world.announced_change(beta["id"])
     world.withdraw(second["id"])
-    third = world.change(gamma["id"])
-    fourth = world.change(delta["id"])
+    third = world.announced_change(gamma["id"])
+    fourth = world.announced_change(delta["id"])
     return {"acme": acme, "other": other, "changes": [first, second, third, fourth]}
 
 
@@ -171,8 +173,8 @@ def test_the_body_is_built_once_per_change_event(client: FlaskClient, world: Any
     for _ in range(3):
         assert client.get("/feeds/subprocessors.atom").status_code == 200
     assert cache.builds == builds + 1
-    epsilon = world.subprocessor("Epsilon", ["crm"])
-    world.change(epsilon["id"])
+    epsilon = world.subprocessor("Epsilon")
+    world.announced_change(epsilon["id"])
     feed = parse(client.get("/feeds/subprocessors.atom").data)
     assert cache.builds == builds + 2
     assert feed.entries[0].title == "Announced: new sub-processor Epsilon"  # the feed shows it at once
@@ -226,8 +228,8 @@ def test_unknown_or_rotated_tokens_are_404(client: FlaskClient, history: dict[st
 
 def test_hostile_names_are_escaped(client: FlaskClient, world: Any) -> None:
     world.service("crm")
-    hostile = world.subprocessor('<script>alert("x")</script> & Co', ["crm"], purpose="<img src=x onerror=alert(1)>")
-    world.change(hostile["id"], summary="<b>bold</b> & ]]> end")
+    hostile = world.subprocessor('<script>alert("x")</script> & Co', purpose="<img src=x onerror=alert(1)>")
+    world.announced_change(hostile["id"], summary="<b>bold</b> & ]]> end")
     for fmt in ("atom", "rss"):
         response = client.get(f"/feeds/subprocessors.{fmt}")
         feed = parse(response.data)
@@ -248,19 +250,18 @@ def test_empty_feed_is_valid(client: FlaskClient, world: Any) -> None:
 
 
 def test_other_processes_events_show_within_the_version_ttl(
-    client: FlaskClient, history: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, history: dict[str, Any], freeze_clock: Callable[..., Clock[float]]
 ) -> None:
     cache = feeds.cache()
     cache.clear()
-    now = [1000.0]
-    monkeypatch.setattr(cache, "clock", lambda: now[0])
+    now = freeze_clock(cache, "clock", 1000.0)
     before = client.get("/feeds/subprocessors.atom")
     # Another process (the worker) withdraws a change: a Core UPDATE, which this process's session hooks do not see.
     gamma = history["changes"][2]["id"]
     db.session.execute(update(Change).where(Change.id == gamma).values(status="withdrawn", withdrawn_at=utcnow()))
     db.session.commit()
     assert client.get("/feeds/subprocessors.atom").headers["ETag"] == before.headers["ETag"]  # version still trusted
-    now[0] += feeds.VERSION_TTL
+    now.advance(feeds.VERSION_TTL)
     after = client.get("/feeds/subprocessors.atom")
     assert after.headers["ETag"] != before.headers["ETag"]
     assert parse(after.data).entries[0].id.endswith(f"change/{gamma}/withdrawn")

@@ -13,6 +13,7 @@ from registry.extensions import db
 from registry.notices import delivery
 from registry.notices.worker import Worker
 from registry.outbox.models import Channel, Notice, NoticeStatus
+from tests.fixtures.clock import Clock
 from tests.notices.conftest import LEGAL
 
 
@@ -25,8 +26,7 @@ def alerts():
 
 
 def later(delta):
-    moment = utcnow() + delta
-    return lambda: moment
+    return Clock(utcnow() + delta)
 
 
 def test_temporary_failure_is_retried_after_a_minute(app, make_world, mail_config):

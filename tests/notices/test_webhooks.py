@@ -13,6 +13,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.notices.worker import Worker
 from registry.outbox.models import Channel, Notice, NoticeStatus, WebhookEndpoint
+from tests.fixtures.clock import Clock
 
 
 @pytest.fixture
@@ -204,13 +205,13 @@ def test_failures_are_retried_on_the_standard_webhooks_schedule(app, make_world,
 
     webhook_server.replies = [503]
     second_try = notice.next_attempt_at + timedelta(seconds=1)
-    Worker(app, clock=lambda: second_try).run(once=True)
+    Worker(app, clock=Clock(second_try)).run(once=True)
     db.session.refresh(notice)
     assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 2)
     assert second_try + timedelta(minutes=4.5) <= notice.next_attempt_at <= second_try + timedelta(minutes=5.5)
 
     third_try = notice.next_attempt_at + timedelta(seconds=1)
-    Worker(app, clock=lambda: third_try).run(once=True)
+    Worker(app, clock=Clock(third_try)).run(once=True)
     db.session.refresh(notice)
     assert (notice.status, notice.attempts) == (NoticeStatus.SENT, 3)
     assert db.session.get(WebhookEndpoint, endpoints["en"]["id"]).failure_count == 0

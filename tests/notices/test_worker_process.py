@@ -32,7 +32,8 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.outbox.models import Notice, NoticeStatus
 from registry.outbox.services import notice_row
-from tests.notices.conftest import SmtpServer, World, seed_world
+from tests.fixtures.smtp import SmtpServer
+from tests.notices.conftest import Scene, seed_world
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "worker-test-secret"
@@ -43,7 +44,7 @@ BASE_URL = "http://registry.test"
 class ProcessDatabase:
     url: str
     app: Flask
-    world: World
+    world: Scene
 
     def add_notices(self, count: int, prefix: str) -> list[int]:
         """Commit `count` English announcement notices to distinct recipients; return their ids."""

@@ -18,7 +18,6 @@ def listed(world: Any) -> dict[str, Any]:
     world.service("crm")
     aws = world.subprocessor(
         "AWS",
-        ["crm"],
         status="active",
         locations=[
             {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
@@ -28,14 +27,13 @@ def listed(world: Any) -> dict[str, Any]:
     )
     evil = world.subprocessor(
         '=HYPERLINK("http://evil.example","click")',
-        ["crm"],
         status="active",
         legal_name="+cmd|' /C calc'!A0",
         address="-2+3",
         purpose="@SUM(1+1)",
         data_categories=["\tTabbed", "\rReturn", "plain"],
     )
-    world.subprocessor("Proposed Only", ["crm"])
+    world.subprocessor("Proposed Only")
     return {"aws": aws, "evil": evil}
 
 

@@ -41,7 +41,6 @@ def registry(world: Any) -> dict[str, Any]:
     world.service("sms")
     aws = world.subprocessor(
         "AWS",
-        ["crm"],
         status="active",
         legal_name="Amazon Web Services EMEA SARL",
         country="LU",
@@ -55,15 +54,17 @@ def registry(world: Any) -> dict[str, Any]:
     )
     link = world.subprocessor(
         "LINK Mobility",
-        ["sms"],
+        services=["sms"],
         status="active",
         category="sms",
         country="RO",
         purpose="Sending SMS",
         locations=[{"country": "CH", "label": "Zürich", "role": "processing"}],
     )
-    proposed = world.subprocessor("Upcoming Ltd", ["crm"])  # proposed: not on the public list
-    change = world.change(proposed["id"], reason="Cheaper hosting")
+    proposed = world.subprocessor("Upcoming Ltd")  # proposed: not on the public list
+    change = world.announced_change(
+        proposed["id"], reason="Cheaper hosting", effective_on=(TODAY + timedelta(days=45)).isoformat()
+    )
     return {"aws": aws, "link": link, "proposed": proposed, "change": change}
 
 
@@ -187,9 +188,9 @@ def test_compare_two_dates(client: FlaskClient, world: Any, headers: Any, regist
 
 
 def test_change_log_and_change_page(client: FlaskClient, world: Any, registry: dict[str, Any]) -> None:
-    draft = world.change(registry["aws"]["id"], kind="remove", announce=False)
-    withdrawn_sp = world.subprocessor("Withdrawn Inc", ["crm"])
-    withdrawn = world.change(withdrawn_sp["id"])
+    draft = world.change(registry["aws"]["id"], kind="remove")
+    withdrawn_sp = world.subprocessor("Withdrawn Inc")
+    withdrawn = world.announced_change(withdrawn_sp["id"])
     world.withdraw(withdrawn["id"], reason="Plans changed")
     page = client.get("/subprocessors/changes").text
     rows = re.findall(r'<tr id="change-(\d+)">', page)
@@ -212,13 +213,12 @@ def test_hostile_names_appear_as_text(client: FlaskClient, world: Any) -> None:
     world.service("crm")
     hostile = world.subprocessor(
         "<script>alert(1)</script>",
-        ["crm"],
         status="active",
         legal_name='"><img src=x onerror=alert(2)>',
         purpose="<b>bold</b>",
         locations=[{"country": "DE", "label": "<i>Frankfurt</i>", "role": "storage"}],
     )
-    world.change(hostile["id"], kind="update", reason="<script>reason()</script>", proposed={"purpose": "x"})
+    world.announced_change(hostile["id"], kind="update", reason="<script>reason()</script>", proposed={"purpose": "x"})
     for path in ("/subprocessors", "/subprocessors/changes", "/subprocessors?lang=ro"):
         page = client.get(path).text
         assert "<script>" not in page, path

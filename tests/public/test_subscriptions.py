@@ -181,7 +181,7 @@ def test_unsubscribe_asks_then_unsubscribes(client: FlaskClient) -> None:
 def test_subscribe_confirm_and_unsubscribe_end_to_end(client: FlaskClient, world: Any, smtp: Any, deliver: Any) -> None:
     world.service("crm")
     world.service("sms")
-    world.customer("Acme", ["crm"])
+    world.customer("Acme")
     assert subscribe(client, "reader@example.com", services=("crm",)).status_code == 200
     assert subscribe(client, "sms-only@example.com", services=("sms",)).status_code == 200
     deliver()
@@ -207,8 +207,8 @@ def test_subscribe_confirm_and_unsubscribe_end_to_end(client: FlaskClient, world
     client.post(path_of(sms_link.group(0)))
 
     # An announced change reaches the confirmed subscriber who chose its service (and only that one).
-    alpha = world.subprocessor("Alpha", ["crm"])
-    world.change(alpha["id"])
+    alpha = world.subprocessor("Alpha")
+    world.announced_change(alpha["id"])
     deliver()
     [notice] = smtp.to("reader@example.com")[1:]
     assert notice["Subject"].startswith("Announced: ")
@@ -230,7 +230,7 @@ def test_subscribe_confirm_and_unsubscribe_end_to_end(client: FlaskClient, world
     assert one_click.status_code == 200
     assert subscriber("reader@example.com").status == SubscriberStatus.UNSUBSCRIBED  # type: ignore[union-attr]
 
-    beta = world.subprocessor("Beta", ["crm"])
-    world.change(beta["id"])
+    beta = world.subprocessor("Beta")
+    world.announced_change(beta["id"])
     deliver()
     assert len(smtp.to("reader@example.com")) == 2  # nothing after unsubscribing

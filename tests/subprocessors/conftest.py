@@ -4,62 +4,41 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
 from registry.audit.services import Actor
 from registry.extensions import db
 from registry.subprocessors import services
 from registry.subprocessors.schemas import SubProcessorPatchSchema
+from tests.factories import World, subprocessor_data
+from tests.fixtures.clock import Clock
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
-AWS: dict[str, Any] = {
-    "name": "AWS",
-    "legal_name": "Amazon Web Services EMEA SARL",
-    "country": "LU",
-    "address": "38 Avenue John F. Kennedy, L-1855 Luxembourg",
-    "website": "https://aws.amazon.com/",
-    "contact": {"name": None, "position": None, "email": None, "phone": None},
-    "category": "hosting",
-    "purpose": "Encrypted static files and backups",
-    "data_categories": ["backups"],
-    "data_subjects": ["client users"],
-    "services": ["crm"],
-    "locations": [
+AWS: dict[str, Any] = subprocessor_data(  # the AWS example of API.md
+    "AWS",
+    legal_name="Amazon Web Services EMEA SARL",
+    country="LU",
+    address="38 Avenue John F. Kennedy, L-1855 Luxembourg",
+    website="https://aws.amazon.com/",
+    contact={"name": None, "position": None, "email": None, "phone": None},
+    purpose="Encrypted static files and backups",
+    data_categories=["backups"],
+    locations=[
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage", "mechanism": "eea"},
         {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
     ],
-    "dpf_certified": False,
-    "status": "proposed",
-}
-
-
-class Clock:
-    """The registry's clock in a test: fixed, moved on by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+    dpf_certified=False,
+)
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(freeze_clock: Callable[..., Clock[datetime]]) -> Clock[datetime]:
     """Every save and every "today" of the registry services reads this clock (history timestamps, rule checks)."""
-    fixed = Clock(START)
-    monkeypatch.setattr(services, "utcnow", fixed)
-    return fixed
+    return freeze_clock(services, "utcnow", START)
 
 
 @pytest.fixture
@@ -73,42 +52,27 @@ def body() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
-def catalog(client: FlaskClient, headers: Callable[..., dict[str, str]]) -> list[str]:
+def catalog(world: World) -> list[str]:
     """Two services: crm and livestream."""
-    for slug, name in (("crm", "CRM"), ("livestream", "Livestream")):
-        response = client.post(
-            "/api/v1/services", json={"slug": slug, "name": name, "description": ""}, headers=headers("legal")
-        )
-        assert response.status_code == 201, response.json
-    return ["crm", "livestream"]
+    return world.services("crm", "livestream")
 
 
 @pytest.fixture
-def create(
-    client: FlaskClient,
-    headers: Callable[..., dict[str, str]],
-    body: Callable[..., dict[str, Any]],
-    catalog: list[str],
-) -> Callable[..., dict[str, Any]]:
+def create(world: World, body: Callable[..., dict[str, Any]], catalog: list[str]) -> Callable[..., dict[str, Any]]:
     """POST a sub-processor (the AWS example with overrides) as legal; return its JSON."""
 
     def make(**overrides: Any) -> dict[str, Any]:
-        response = client.post("/api/v1/subprocessors", json=body(**overrides), headers=headers("legal"))
-        assert response.status_code == 201, response.json
-        result: dict[str, Any] = response.json
-        return result
+        return world.post("/subprocessors", body(**overrides))
 
     return make
 
 
 @pytest.fixture
-def patch(client: FlaskClient, headers: Callable[..., dict[str, str]]) -> Callable[..., Any]:
+def patch(world: World) -> Callable[..., Any]:
     """PATCH a sub-processor with the ETag of a fresh GET; return the response."""
 
     def make(subprocessor_id: int, changes: dict[str, Any], role: str = "legal") -> Any:
-        url = f"/api/v1/subprocessors/{subprocessor_id}"
-        etag = client.get(url, headers=headers("legal")).headers["ETag"]
-        return client.patch(url, json=changes, headers=headers(role, If_Match=etag))
+        return world.patch(f"/subprocessors/{subprocessor_id}", changes, role=role)
 
     return make
 
