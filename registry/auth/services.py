@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 
 from registry.audit import services as audit
@@ -13,6 +14,20 @@ from registry.extensions import db
 from registry.tokens import hash_token
 
 TOKEN_PREFIX = "rgt_"  # noqa: S105 (a visible prefix so leaked tokens are recognisable, not a secret)
+
+
+def legal_team() -> list[str]:
+    """Where the legal team's alerts go: REGISTRY_LEGAL_EMAIL, or when it is unset every active admin and legal user
+    (an alert must never go to nobody). Empty only while the registry has no such user."""
+    configured = current_app.config.get("LEGAL_EMAIL")
+    if configured:
+        return [str(configured)]
+    stmt = (
+        select(User.email)
+        .where(User.active.is_(True), User.role.in_([Role.ADMIN.value, Role.LEGAL.value]))
+        .order_by(User.email)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def actor_of(user: User) -> Actor:

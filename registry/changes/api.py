@@ -12,6 +12,7 @@ from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.changes import responses, schemas, services
 from registry.changes.models import Change, ChangeResponse
+from registry.errors import Invalid
 
 
 class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
@@ -123,6 +124,31 @@ class ChangeResponses(MethodView):
         items, total = responses.list_responses(change, pagination_parameters.page, pagination_parameters.page_size)
         pagination_parameters.item_count = total
         return items
+
+    @require(*WRITERS)
+    @blp.arguments(schemas.OfflineResponseSchema)
+    @blp.response(201, schemas.ResponseSchema)
+    def post(self, data: dict[str, Any], change_id: int) -> ChangeResponse:
+        """Record an answer received by email or letter, or given by phone or in a meeting (`received_on`: the day it
+        reached us, on or before the client's deadline). It supersedes the client's earlier answer and is
+        acknowledged like one given through the respond link; one recorded after the change took effect is carried
+        out at once (an objection holds the change for the client)."""
+        change = services.get_change(change_id)
+        affected = responses.find_affected(change.id, data["client_id"])
+        if affected is None:
+            message = f"Change {change.id} was not announced to client {data['client_id']}."
+            raise Invalid(message, {"client_id": [message]})
+        return responses.record_offline_response(
+            affected,
+            answer=data["answer"],
+            channel=data["channel"],
+            received_on=data["received_on"],
+            respondent=data["respondent"],
+            respondent_email=data["respondent_email"],
+            reason=data["reason"],
+            today=clock.today(),
+            actor=current_actor(),
+        )
 
 
 @blp.route("/responses/<int:response_id>")

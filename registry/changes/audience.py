@@ -19,8 +19,11 @@ from registry.clients.services import ClientRow
 from registry.subprocessors.models import Status, SubProcessor
 
 
-def expectation_of(client: Client | ClientRow) -> Expectation:
-    """General authorisation: the client may object within its window; specific: it must approve."""
+def expectation_of(client: Client | ClientRow, kind: ChangeKind) -> Expectation:
+    """A removal informs; otherwise general authorisation: the client may object within its window; specific: it must
+    approve."""
+    if kind == ChangeKind.REMOVE:
+        return Expectation.INFORMATION
     if client.authorization == Authorization.SPECIFIC:
         return Expectation.APPROVAL
     return Expectation.OBJECTION_WINDOW

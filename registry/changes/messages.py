@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from flask import current_app
-
 from registry import links
+from registry.auth import services as auth
 from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients.models import Client
 from registry.clients.services import ClientRow, ContactRow
@@ -31,11 +30,12 @@ ANNOUNCED = "change.announced"
 WITHDRAWN = "change.withdrawn"
 EFFECTIVE = "change.effective"
 EXCLUDED = "change.excluded"
-OBJECTION_UNRESOLVED = "change.objection_unresolved"
+OBJECTION_HELD = "change.objection_held"
 APPLY_FAILED = "change.apply_failed"
 REMINDER = "reminder"
 ACKNOWLEDGED = "response.acknowledged"
 LEGAL = "response.legal"
+RESOLVED = "response.resolved"
 SUBSCRIBER_CHANGE = "subscription.change"
 """The public notice of a change event to a subscriber: the change's facts, no client deadline, an unsubscribe link."""
 
@@ -99,20 +99,18 @@ def client_rows(change: Change, recipients: Iterable[Recipient], *, template: st
 def legal_rows(
     event: str, template: str, change: Change, client_id: int | None = None, payload: Mapping[str, Any] | None = None
 ) -> Rows:
-    """The legal team's alert (to LEGAL_EMAIL, in English), or nothing when no address is configured."""
-    legal = current_app.config.get("LEGAL_EMAIL")
-    if not legal:
-        return []
+    """The legal team's alert, in English (`auth.legal_team`: REGISTRY_LEGAL_EMAIL, else every admin and legal user)."""
     return [
         outbox.notice_row(
             event=event,
             template=template,
-            recipient=str(legal),
+            recipient=recipient,
             language="en",
             payload=payload or {},
             change_id=change.id,
             client_id=client_id,
         )
+        for recipient in auth.legal_team()
     ]
 
 
@@ -174,14 +172,14 @@ def not_approved(change: Change, affected: AffectedClient, response: ChangeRespo
     )
 
 
-def objection_unresolved(change: Change, affected: AffectedClient, response: ChangeResponse) -> Rows:
-    """Legal: the change took effect while this client's objection had no resolution."""
+def objection_held(change: Change, affected: AffectedClient, response: ChangeResponse, *, on: date) -> Rows:
+    """Legal: the change took effect without this client, whose objection holds it until resolved (one a day)."""
     return legal_rows(
-        f"change/{change.id}/client/{affected.client_id}/objection-unresolved",
-        OBJECTION_UNRESOLVED,
+        f"change/{change.id}/client/{affected.client_id}/objection-held/{on.isoformat()}",
+        OBJECTION_HELD,
         change,
         affected.client_id,
-        {"response_id": response.id},
+        {"response_id": response.id, "on": on.isoformat()},
     )
 
 
@@ -202,19 +200,55 @@ def reminders(change: Change, clients: Iterable[Client]) -> Rows:
 
 
 def acknowledged(response: ChangeResponse, previous: ChangeResponse | None) -> Rows:
-    """The receipt to the respondent, and the legal team's copy."""
+    """The receipt to the respondent (to the client's notice contacts for an answer received offline without an
+    address), and the legal team's copy."""
     affected = response.affected
+    client = affected.client
     payload: dict[str, Any] = {
         "response_id": response.id,
         "supersedes_response_id": previous.id if previous is not None else None,
     }
-    receipt = outbox.notice_row(
-        event=f"response/{response.id}/acknowledged",
-        template=ACKNOWLEDGED,
-        recipient=response.respondent_email,
-        language=affected.client.language,
-        payload=payload,
-        change_id=affected.change_id,
-        client_id=affected.client_id,
-    )
-    return [receipt, *legal_rows(f"response/{response.id}/legal", LEGAL, affected.change, affected.client_id, payload)]
+    if response.respondent_email:
+        receivers = [Recipient(client.id, client.language, response.respondent_email)]
+    else:
+        receivers = recipients_of([client])
+    receipts = [
+        outbox.notice_row(
+            event=f"response/{response.id}/acknowledged",
+            template=ACKNOWLEDGED,
+            recipient=receiver.email,
+            language=receiver.language,
+            payload=payload,
+            change_id=affected.change_id,
+            client_id=affected.client_id,
+        )
+        for receiver in receivers
+    ]
+    return [
+        *receipts,
+        *legal_rows(f"response/{response.id}/legal", LEGAL, affected.change, affected.client_id, payload),
+    ]
+
+
+def resolved(response: ChangeResponse) -> Rows:
+    """The resolution of an answer, to the client's notice contacts and the respondent (each resolution its own
+    event: the legal team may resolve again, e.g. after an alternative was offered)."""
+    affected = response.affected
+    client = affected.client
+    recipients = recipients_of([client])
+    if response.respondent_email and all(
+        r.email.casefold() != response.respondent_email.casefold() for r in recipients
+    ):
+        recipients.append(Recipient(client.id, client.language, response.respondent_email))
+    return [
+        outbox.notice_row(
+            event=f"response/{response.id}/resolved/{response.version}",
+            template=RESOLVED,
+            recipient=recipient.email,
+            language=recipient.language,
+            payload={"response_id": response.id},
+            change_id=affected.change_id,
+            client_id=client.id,
+        )
+        for recipient in recipients
+    ]

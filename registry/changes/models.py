@@ -4,8 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.clients.models import Client
 from registry.db import Base, TimestampMixin, utcnow
@@ -31,6 +31,8 @@ class Expectation(StrEnum):
 
     OBJECTION_WINDOW = "objection_window"
     APPROVAL = "approval"
+    INFORMATION = "information"
+    """A removal: the client is told; nothing is asked of it (it cannot object to a sub-processor no longer used)."""
 
 
 class Answer(StrEnum):
@@ -90,6 +92,9 @@ class AffectedClient(Base):
     notified_at: Mapped[datetime] = mapped_column(default=utcnow)
     reminded_at: Mapped[datetime | None]
     excluded: Mapped[bool] = mapped_column(default=False)
+    held_at: Mapped[datetime | None]
+    """The change took effect without applying to this client, because its objection had no resolution: it stays
+    excluded until the legal team resolves the objection (`responses.resolve_response`)."""
 
     change: Mapped[Change] = relationship(back_populates="affected")
     client: Mapped[Client] = relationship()
@@ -111,6 +116,11 @@ class ChangeResponse(Base):
     respondent_name: Mapped[str] = mapped_column(String(200), default="")
     respondent_email: Mapped[str] = mapped_column(String(320), default="")
     channel: Mapped[str] = mapped_column(String(20), default="web")
+    """web (the respond link), or how an answer recorded by staff arrived: email, letter, phone, meeting."""
+    received_on: Mapped[date | None]
+    """For an answer received offline: the day it reached us (it counts from then, not from when it was recorded)."""
+    recorded_by: Mapped[str | None] = mapped_column(String(320))
+    """For an answer received offline: who recorded it."""
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None]
@@ -121,5 +131,26 @@ class ChangeResponse(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     affected: Mapped[AffectedClient] = relationship(back_populates="responses")
+    attachments: Mapped[list[ResponseAttachment]] = relationship(
+        back_populates="response", order_by="ResponseAttachment.id"
+    )
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class ResponseAttachment(Base):
+    """A file that came with an answer received offline (the client's letter or email), kept as received."""
+
+    __tablename__ = "response_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("change_response.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(320))
+
+    response: Mapped[ChangeResponse] = relationship(back_populates="attachments")

@@ -24,6 +24,7 @@ from registry.changes.models import (
     Expectation,
     Resolution,
 )
+from registry.clients import services as clients
 from registry.db import page_of, utcnow
 from registry.errors import Conflict, Invalid, NotFound, RegistryError
 from registry.extensions import db
@@ -32,6 +33,7 @@ from registry.outbox import services as outbox
 ANSWERS: dict[Expectation, tuple[Answer, ...]] = {
     Expectation.OBJECTION_WINDOW: (Answer.OBJECT,),
     Expectation.APPROVAL: (Answer.APPROVE, Answer.REFUSE),
+    Expectation.INFORMATION: (),
 }
 """What a client may answer, by what it is asked for."""
 
@@ -120,8 +122,8 @@ def record_response(
     today: date,
     channel: str = "web",
 ) -> ChangeResponse:
-    """Record a client's answer; an earlier answer is superseded (and kept). Acknowledgements go to the
-    respondent and, when configured, to the legal team.
+    """Record a client's answer through its respond link; an earlier answer is superseded (and kept).
+    Acknowledgements go to the respondent and to the legal team.
 
     :raise LinkClosed: the deadline passed, or the change took effect or was withdrawn.
     :raise Invalid: an answer the client is not asked for, or a missing name, email or reason.
@@ -133,25 +135,147 @@ def record_response(
         raise LinkClosed(f"Change {affected.change_id} already took effect: answers are no longer taken.")
     if state == LinkState.EXPIRED:
         raise LinkClosed(f"The deadline to answer was {affected.deadline.isoformat()}.")
+    chosen = _check_answer(affected, answer, respondent_name, respondent_email, reason, email_required=True)
+    actor = Actor(f"client:{affected.client_id}:{respondent_email.strip()}")
+    return _record(
+        affected,
+        chosen,
+        respondent_name=respondent_name,
+        respondent_email=respondent_email,
+        reason=reason,
+        channel=channel,
+        ip=ip,
+        actor=actor,
+    )
+
+
+OFFLINE_CHANNELS = ("email", "letter", "phone", "meeting")
+"""How an answer reaches us other than through the respond link (the DPA names email and letter)."""
+
+
+def record_offline_response(
+    affected: AffectedClient,
+    *,
+    answer: Answer | str,
+    channel: str,
+    received_on: date,
+    respondent: str,
+    respondent_email: str = "",
+    reason: str = "",
+    today: date,
+    actor: Actor,
+) -> ChangeResponse:
+    """Record an answer the client sent by email or letter, or gave by phone or in a meeting, as received on
+    `received_on`: it counts as if given through the link that day. One received in time but recorded after the
+    change took effect is carried out now: an objection holds the change for the client, an approval applies it.
+
+    :raise Conflict: the change was withdrawn.
+    :raise Invalid: naming the field: an answer the client is not asked for, an unknown channel, a day received in
+        the future, before the announcement or after the client's deadline, a missing respondent or reason.
+    """
+    change = affected.change
+    if change.status == ChangeStatus.WITHDRAWN:
+        raise Conflict(f"Change {change.id} was withdrawn: there is nothing to answer.")
+    if channel not in OFFLINE_CHANNELS:
+        message = f"Give how the answer arrived: one of {', '.join(OFFLINE_CHANNELS)}."
+        raise Invalid(message, {"channel": [message]})
+    announced_on = change.announced_at.date() if change.announced_at is not None else today
+    problem = None
+    if received_on > today:
+        problem = f"An answer cannot be received in the future (today is {today.isoformat()})."
+    elif received_on < announced_on:
+        problem = f"The change was announced on {announced_on.isoformat()}: an answer cannot be received before."
+    elif received_on > affected.deadline:
+        problem = f"The client's deadline was {affected.deadline.isoformat()}: an answer received later does not count."
+    if problem is not None:
+        raise Invalid(problem, {"received_on": [problem]})
+    errors: dict[str, list[str]] = {}
+    chosen = _check_answer(affected, answer, respondent, respondent_email, reason, email_required=False, errors=errors)
+    response = _record(
+        affected,
+        chosen,
+        respondent_name=respondent,
+        respondent_email=respondent_email,
+        reason=reason,
+        channel=channel,
+        ip=None,
+        actor=actor,
+        received_on=received_on,
+    )
+    if change.status == ChangeStatus.EFFECTIVE and change.kind != ChangeKind.REMOVE:
+        _carry_out_late(response, actor=actor)
+    return response
+
+
+def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
+    """An answer given in time reaches the registry after the change took effect: do now what taking effect would
+    have done with it."""
+    affected = response.affected
+    change = affected.change
+    if response.answer == Answer.OBJECT and not affected.excluded:
+        changes.exclude_client(
+            change, affected, reason=f"Change {change.id}: held, the client's objection is not resolved.", actor=actor
+        )
+        affected.held_at = utcnow()
+    elif response.answer == Answer.APPROVE and affected.excluded:
+        clients.end_exclusion(
+            affected.client, change.subprocessor_id, reason=f"Change {change.id}: approved by the client.", actor=actor
+        )
+        affected.excluded = False
+    db.session.flush()
+
+
+def _check_answer(
+    affected: AffectedClient,
+    answer: Answer | str,
+    respondent_name: str,
+    respondent_email: str,
+    reason: str,
+    *,
+    email_required: bool,
+    errors: dict[str, list[str]] | None = None,
+) -> Answer:
+    """The answer, if the client may give it and the respondent is named; :raise Invalid: naming what is wrong."""
     try:
         chosen: Answer | None = Answer(answer)
     except ValueError:
         chosen = None
     allowed = ANSWERS[Expectation(affected.expectation)]
+    if not allowed:
+        message = "This change removes a sub-processor: the client is informed, nothing is asked of it."
+        raise Invalid(message, {"answer": [message]})
     if chosen is None or chosen not in allowed:
         message = f"Answer one of: {', '.join(allowed)}."
         raise Invalid(message, {"answer": [message]})
-    errors: dict[str, list[str]] = {}
+    errors = {} if errors is None else errors
+    name_field, email_field = ("name", "email") if email_required else ("respondent", "respondent_email")
     if not respondent_name.strip() or len(respondent_name.strip()) > NAME_MAX:
-        errors["name"] = [f"Required, at most {NAME_MAX} characters."]
+        errors[name_field] = [f"Required, at most {NAME_MAX} characters."]
     email = respondent_email.strip()
-    if "@" not in email.strip("@") or any(ch.isspace() for ch in email) or len(email) > EMAIL_MAX:
-        errors["email"] = ["A valid email address is required."]
+    if (email or email_required) and (
+        "@" not in email.strip("@") or any(ch.isspace() for ch in email) or len(email) > EMAIL_MAX
+    ):
+        errors[email_field] = ["A valid email address is required."]
     if chosen in NEEDS_REASON and not reason.strip():
         errors["reason"] = ["Required."]
     if errors:
         raise Invalid("The answer is incomplete.", errors)
+    return chosen
 
+
+def _record(
+    affected: AffectedClient,
+    chosen: Answer,
+    *,
+    respondent_name: str,
+    respondent_email: str,
+    reason: str,
+    channel: str,
+    ip: str | None,
+    actor: Actor,
+    received_on: date | None = None,
+) -> ChangeResponse:
+    """Store the answer (superseding the current one), acknowledge it, audit it."""
     now = utcnow()
     client = affected.client
     previous = changes.current_response(affected)
@@ -166,28 +290,28 @@ def record_response(
         respondent_email=respondent_email.strip(),
         channel=channel,
         ip=ip,
+        received_on=received_on,
+        recorded_by=actor.label if received_on is not None else None,
         created_at=now,
         version=1,
     )
     db.session.add(response)
     db.session.flush()
-
-    change = affected.change
     outbox.enqueue(messages.acknowledged(response, previous))
-    actor = Actor(f"client:{client.id}:{response.respondent_email}")
     audit.record(
         "change.response_recorded",
         response,
         actor=actor,
         before={"response_id": previous.id, "answer": previous.answer} if previous is not None else None,
         after={
-            "change_id": change.id,
+            "change_id": affected.change_id,
             "client_id": client.id,
             "answer": chosen,
             "reason": response.reason,
             "respondent_name": response.respondent_name,
             "respondent_email": response.respondent_email,
             "channel": channel,
+            "received_on": received_on,
             "ip": ip,
         },
     )
@@ -202,49 +326,52 @@ def _response_snapshot(response: ChangeResponse) -> dict[str, Any]:
     }
 
 
+EXCLUDING = (Resolution.EXCLUDED_FOR_CLIENT, Resolution.CONTRACT_TERMINATED)
+"""Resolutions after which the change's sub-processor does not apply to the client."""
+
+
 def resolve_response(
     response: ChangeResponse, *, resolution: Resolution | str, note: str, actor: Actor
 ) -> ChangeResponse:
-    """Record how the legal team resolved an answer.
+    """Record how the legal team resolved an answer, carry it out, and tell the client (email and webhook).
 
-    withdrawn: the change is withdrawn for everyone; excluded_for_client: the sub-processor will not apply to this
-    client (from the effective date, or at once if the change already took effect); the others are recorded.
+    withdrawn: the change is withdrawn for everyone (not once it took effect). excluded_for_client: the sub-processor
+    does not apply to this client. contract_terminated: the same, and the client is marked terminated.
+    accepted_by_client: the change applies to the client (from now, if it was held or excluded after the change took
+    effect). alternative_offered: the objection stays open: a change that took effect stays held for the client.
+    Before the change takes effect the decision is only recorded; `take_effect` carries it out.
     :raise Conflict: the answer was superseded, or the resolution can no longer be carried out.
     """
     resolution = Resolution(resolution)
     affected = response.affected
     change = affected.change
+    client = affected.client
     if response.superseded_at is not None:
         raise Conflict(f"Response {response.id} was replaced by a later answer: resolve the current one.")
     before = _response_snapshot(response)
-    was_excluding = response.resolution == Resolution.EXCLUDED_FOR_CLIENT
     if resolution == Resolution.WITHDRAWN:
         if change.status == ChangeStatus.EFFECTIVE:
             raise Conflict(f"Change {change.id} already took effect: announce a new change to undo it.")
         if change.status != ChangeStatus.WITHDRAWN:
-            changes.withdraw(
-                change, reason=note or f"Withdrawn after the answer of {affected.client.name}.", actor=actor
-            )
+            changes.withdraw(change, reason=note or f"Withdrawn after the answer of {client.name}.", actor=actor)
     if resolution == Resolution.EXCLUDED_FOR_CLIENT:
         if change.status == ChangeStatus.WITHDRAWN:
             raise Conflict(f"Change {change.id} was withdrawn: there is nothing to exclude.")
         if change.kind == ChangeKind.REMOVE:
             raise Conflict(f"Change {change.id} removes the sub-processor for everyone: there is nothing to exclude.")
-        affected.excluded = True
-        if change.status == ChangeStatus.EFFECTIVE:
-            changes.exclude_client(
-                change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
-            )
-    elif was_excluding and affected.excluded:
-        if change.status == ChangeStatus.EFFECTIVE:
-            raise Conflict(f"The exclusion of change {change.id} for this client was already carried out.")
-        affected.excluded = False
+    if resolution == Resolution.CONTRACT_TERMINATED:
+        clients.terminate(
+            client, reason=f"Change {change.id}: {note or 'contract terminated after the answer'}", actor=actor
+        )
+    if change.kind != ChangeKind.REMOVE and change.status != ChangeStatus.WITHDRAWN:
+        _carry_out(response, resolution, actor=actor)
     response.resolution = resolution
     response.resolution_note = note
     response.resolved_at = utcnow()
     response.resolved_by = actor.label
     response.version = response.version + 1
     db.session.flush()
+    outbox.enqueue(messages.resolved(response))
     audit.record(
         "change.response_resolved",
         response,
@@ -253,3 +380,24 @@ def resolve_response(
         after={**_response_snapshot(response), "change_id": change.id, "client_id": affected.client_id},
     )
     return response
+
+
+def _carry_out(response: ChangeResponse, resolution: Resolution, *, actor: Actor) -> None:
+    """Make the client's exclusion from the change what the resolution says."""
+    affected = response.affected
+    change = affected.change
+    excluded = resolution in EXCLUDING or (
+        resolution == Resolution.ALTERNATIVE_OFFERED and affected.held_at is not None
+    )
+    if change.status != ChangeStatus.EFFECTIVE:
+        affected.excluded = resolution in EXCLUDING
+        return
+    if excluded and not affected.excluded:
+        changes.exclude_client(
+            change, affected, reason=f"Change {change.id}: {resolution} after the client's answer.", actor=actor
+        )
+    elif not excluded and affected.excluded and resolution == Resolution.ACCEPTED_BY_CLIENT:
+        clients.end_exclusion(
+            affected.client, change.subprocessor_id, reason=f"Change {change.id}: accepted by the client.", actor=actor
+        )
+        affected.excluded = False

@@ -124,7 +124,11 @@ class ResponseSchema(Schema):
     reason = fields.String()
     respondent_name = fields.String()
     respondent_email = fields.String()
-    channel = fields.String()
+    channel = fields.String(metadata={"description": "web (the respond link), email, letter, phone or meeting."})
+    received_on = fields.Date(
+        allow_none=True, metadata={"description": "For an answer received offline: the day it reached us."}
+    )
+    recorded_by = fields.String(allow_none=True, metadata={"description": "Who recorded an answer received offline."})
     ip = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     superseded_at = fields.AwareDateTime(allow_none=True)
@@ -139,6 +143,20 @@ class ResponseSchema(Schema):
 
     def _current(self, response: ChangeResponse) -> bool:
         return response.superseded_at is None
+
+
+class OfflineResponseSchema(Schema):
+    """An answer the client gave other than through its respond link, as the legal team received it."""
+
+    client_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
+    answer = fields.String(required=True, validate=one_of(Answer))
+    channel = fields.String(required=True, validate=validate.OneOf(["email", "letter", "phone", "meeting"]))
+    received_on = fields.Date(required=True, metadata={"description": "The day the answer reached us."})
+    reason = fields.String(load_default="", validate=validate.Length(max=5000))
+    respondent = fields.String(
+        required=True, validate=[validate.Length(min=1, max=200), not_blank], metadata={"description": "Who answered."}
+    )
+    respondent_email = fields.Email(load_default="", validate=validate.Length(max=320))
 
 
 class ResolutionSchema(Schema):

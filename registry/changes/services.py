@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
+from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import checks, messages
@@ -228,13 +229,23 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
         sub-processors.
     :raise Invalid: the sub-processor fails the transfer rules on the effective date (the location named), the
         effective date is not after today, or it is earlier than today + the longest notice period of the affected
-        clients and the change is not urgent with a reason (`effective_on` named, with the earliest date allowed).
+        clients and the change is not urgent with a reason (`effective_on` named, with the earliest date allowed), or
+        an affected client has no contact who receives notices (`clients` lists them).
     On any error the caller rolls back, as a failed request does: that also undoes the hold.
     """
     if change.status != ChangeStatus.DRAFT:
         raise Conflict(f"Change {change.id} is already {change.status}: a change is announced once.")
     _hold_subprocessors(change, actor=actor)  # first, so that what is checked and told is what stays announced
     targets, earliest = _check_announceable(change, today)
+    contacts = clients.contact_rows(client.id for client in targets)
+    silent = [client for client in targets if not any(c.receives_notices for c in contacts[client.id])]
+    if silent:
+        names = [f"{client.name} (client {client.id})" for client in silent]
+        message = (
+            "These affected clients have no contact who receives notices, so they could not be told and their silence "
+            f"could not count: {', '.join(names)}. Add one to each, then announce."
+        )
+        raise Invalid(message, {"clients": names})
 
     before = snapshot(change)
     now = utcnow()
@@ -243,9 +254,7 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     change.version = change.version + 1
     db.session.flush()
     _record_affected(change, targets, today=today, now=now)
-    contacts = clients.contact_rows(client.id for client in targets)
     written = sum(outbox.enqueue(batch) for batch in messages.announced(change, targets, contacts))
-    silent = [client.id for client in targets if not any(c.receives_notices for c in contacts[client.id])]
     audit.record(
         "change.announced",
         change,
@@ -260,7 +269,6 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
             "earliest_effective_on": earliest,
             "affected_clients": len(targets),
             "notices": written,
-            "clients_without_notice_contact": silent,
         },
     )
     log.info("change %s announced to %s clients by %s", change.id, len(targets), actor.label)
@@ -327,7 +335,7 @@ def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: dat
         {
             "change_id": change.id,
             "client_id": client.id,
-            "expectation": expectation_of(client).value,
+            "expectation": expectation_of(client, change.kind).value,
             "deadline": deadline_for(client, announced_on=today, effective_on=change.effective_on),
             "notified_at": now,
             "reminded_at": None,
@@ -380,6 +388,14 @@ def exclude_client(change: Change, affected: AffectedClient, *, reason: str, act
     affected.excluded = True
 
 
+OPEN_RESOLUTIONS = (None, Resolution.ALTERNATIVE_OFFERED)
+"""An objection with one of these resolutions is still open: an alternative offered holds until the client takes it."""
+
+
+def is_open_objection(response: ChangeResponse | None) -> bool:
+    return response is not None and response.answer == Answer.OBJECT and response.resolution in OPEN_RESOLUTIONS
+
+
 def _approved(response: ChangeResponse | None) -> bool:
     return response is not None and (
         response.answer == Answer.APPROVE or response.resolution == Resolution.ACCEPTED_BY_CLIENT
@@ -404,7 +420,7 @@ def _apply_to_registry(change: Change, *, actor: Actor) -> None:
     _release_subprocessors(change, actor=actor)
 
 
-def take_effect(change: Change, *, actor: Actor) -> Change:
+def take_effect(change: Change, *, actor: Actor, today: date | None = None) -> Change:
     """Make an announced change effective now: the registry changes (with history), each client that must not
     get it is excluded, everyone notified is told, and the legal team is alerted where it must act.
     """
@@ -412,7 +428,7 @@ def take_effect(change: Change, *, actor: Actor) -> Change:
         raise Conflict(f"Change {change.id} is {change.status}: only an announced change takes effect.")
     _apply_to_registry(change, actor=actor)
     rows = _affected_rows(change)
-    excluded, alerts = _settle_clients(change, rows, actor=actor)
+    excluded, alerts = _settle_clients(change, rows, actor=actor, today=today or clock.today())
 
     before = snapshot(change)
     change.status = ChangeStatus.EFFECTIVE
@@ -453,10 +469,11 @@ def _affected_rows(change: Change) -> list[AffectedClient]:
 
 
 def _settle_clients(
-    change: Change, rows: Sequence[AffectedClient], *, actor: Actor
+    change: Change, rows: Sequence[AffectedClient], *, actor: Actor, today: date
 ) -> tuple[list[int], list[dict[str, Any]]]:
     """Exclude every client that must not get the change (excluded after an objection; specific authorisation
-    without an approval) and prepare the legal team's alerts: (excluded client ids, alerts).
+    without an approval; an objection not resolved yet, which holds the change for that client until the legal team
+    resolves it) and prepare the legal team's alerts: (excluded client ids, alerts).
     """
     excludes_something = change.kind != ChangeKind.REMOVE
     alerts: list[dict[str, Any]] = []
@@ -474,8 +491,13 @@ def _settle_clients(
             exclude_client(change, affected, reason=reason, actor=actor)
             excluded.append(client.id)
             alerts += messages.not_approved(change, affected, response)
-        elif response is not None and response.answer == Answer.OBJECT and response.resolution is None:
-            alerts += messages.objection_unresolved(change, affected, response)
+        elif excludes_something and is_open_objection(response):
+            assert response is not None  # an open objection is a response
+            reason = f"Change {change.id}: held, the client's objection is not resolved."
+            exclude_client(change, affected, reason=reason, actor=actor)
+            affected.held_at = utcnow()
+            excluded.append(client.id)
+            alerts += messages.objection_held(change, affected, response, on=today)
     return excluded, alerts
 
 
@@ -491,14 +513,37 @@ def _check_answers_closed(change: Change, today: date) -> None:
         )
 
 
+def held_clients() -> list[AffectedClient]:
+    """The clients a change took effect without, because their objection is still open (oldest change first)."""
+    stmt = (
+        select(AffectedClient)
+        .where(AffectedClient.held_at.is_not(None))
+        .options(selectinload(AffectedClient.responses), selectinload(AffectedClient.change))
+        .order_by(AffectedClient.change_id, AffectedClient.id)
+    )
+    return [affected for affected in db.session.scalars(stmt) if is_open_objection(current_response(affected))]
+
+
+def alert_held(today: date) -> int:
+    """Remind the legal team, once a day, of every objection that still holds a change for a client."""
+    rows: list[dict[str, Any]] = []
+    for affected in held_clients():
+        response = current_response(affected)
+        assert response is not None  # held clients have an open objection
+        rows += messages.objection_held(affected.change, affected, response, on=today)
+    return outbox.enqueue(rows, skip_existing=True)
+
+
 def apply_due(today: date, *, actor: Actor) -> list[Change]:
-    """Send the due reminders, then make every announced change whose date has come effective (oldest first).
+    """Send the due reminders and the day's alerts of objections that hold, then make every announced change whose
+    date has come effective (oldest first).
 
     A change that cannot be applied (e.g. its sub-processor no longer passes the transfer rules, or a client's
     deadline has not passed yet) is left announced, logged, and the legal team alerted (once a day); the others still
     apply.
     """
     send_reminders(today, actor=actor)
+    alert_held(today)
     due = db.session.scalars(
         select(Change)
         .where(Change.status == ChangeStatus.ANNOUNCED, Change.effective_on <= today)
@@ -509,7 +554,7 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
         try:
             with db.session.begin_nested():
                 _check_answers_closed(change, today)
-                take_effect(change, actor=actor)
+                take_effect(change, actor=actor, today=today)
         except RegistryError as error:
             log.warning("change %s could not take effect: %s", change.id, error.message)
             db.session.expire_all()

@@ -101,6 +101,9 @@ TEXT: dict[str, dict[str, str]] = {
         "effective_title": "This change has taken effect",
         "effective": "The change took effect on {effective_on}, so answers are no longer taken here. Please contact "
         "us if you wish to discuss it.",
+        "information_title": "For your information",
+        "information": "We stop using {name} as a sub-processor from {effective_on}. It will no longer process your "
+        "data; you need not do anything.",
         "withdrawn_title": "This change was withdrawn",
         "withdrawn": "The change was withdrawn and will not take effect. There is nothing to answer.",
         "unknown_title": "This link is not valid",
@@ -179,6 +182,9 @@ TEXT: dict[str, dict[str, str]] = {
         "effective_title": "Această modificare a intrat în vigoare",
         "effective": "Modificarea a intrat în vigoare la {effective_on}, astfel că răspunsurile nu mai sunt primite "
         "aici. Vă rugăm să ne contactați dacă doriți să o discutăm.",
+        "information_title": "Pentru informarea dumneavoastră",
+        "information": "Nu mai folosim {name} ca sub-împuternicit începând cu {effective_on}. Acesta nu vă va mai "
+        "prelucra datele; nu este nevoie să faceți nimic.",
         "withdrawn_title": "Această modificare a fost retrasă",
         "withdrawn": "Modificarea a fost retrasă și nu va intra în vigoare. Nu este nevoie de niciun răspuns.",
         "unknown_title": "Acest link nu este valid",

@@ -21,6 +21,8 @@ class Authorization(StrEnum):
 class ClientStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
+    TERMINATED = "terminated"
+    """The contract ended after the client's answer to a change (`contract_terminated`)."""
 
 
 client_service = Table(
@@ -84,16 +86,21 @@ class ClientContact(Base):
 
 
 class Exclusion(Base):
-    """A sub-processor that no longer applies to one client (after an objection), from `starts_at` on."""
+    """A sub-processor that does not apply to one client (after an objection), from `starts_at` until `ends_at`.
+
+    A pair may have several rows over time (excluded, applied again, excluded after a later change); at most one is
+    in force (`ends_at` None)."""
 
     __tablename__ = "client_exclusion"
-    __table_args__ = (UniqueConstraint("client_id", "subprocessor_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     subprocessor_id: Mapped[int] = mapped_column(ForeignKey("subprocessor.id"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ends_at: Mapped[datetime | None]
+    """When the sub-processor applies to the client again (a held objection resolved by the client's acceptance);
+    None: excluded for good."""
     actor: Mapped[str] = mapped_column(String(320))
 
     client: Mapped[Client] = relationship(back_populates="exclusions")

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from registry import clock, links
 from registry.audit import services as audit
@@ -191,6 +190,15 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
     return client
 
 
+def terminate(client: Client, *, reason: str, actor: Actor) -> Client:
+    """Mark the client's contract terminated (no further changes are announced to it), with history and audit."""
+    if client.status == ClientStatus.TERMINATED:
+        return client
+    update_client(client, {"status": ClientStatus.TERMINATED.value}, actor=actor)
+    audit.record("client.terminated", client, actor=actor, after={"reason": reason})
+    return client
+
+
 def _save_version(client: Client, *, actor: Actor) -> None:
     """Close the client's open history entry and open one with its state now (`snapshot`, services as slugs)."""
     save_version(
@@ -319,8 +327,8 @@ def rotate_feed_token(client: Client, *, actor: Actor) -> Client:
 def exclude_subprocessor(
     client: Client, subprocessor_id: int, *, reason: str, actor: Actor, starts_at: datetime | None = None
 ) -> Exclusion:
-    """Stop applying a sub-processor to this client from `starts_at` (default now). Idempotent: an existing
-    exclusion is returned unchanged."""
+    """Stop applying a sub-processor to this client from `starts_at` (default now). Idempotent: an exclusion in force
+    is returned unchanged."""
     existing = _exclusion(client, subprocessor_id)
     if existing is not None:
         return existing
@@ -332,15 +340,8 @@ def exclude_subprocessor(
         starts_at=starts_at or utcnow(),
         actor=actor.label,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(exclusion)
-    except IntegrityError:  # excluded at the same moment by another transaction
-        db.session.expire(client, ["exclusions"])
-        existing = _exclusion(client, subprocessor_id)
-        if existing is None:
-            raise
-        return existing
+    db.session.add(exclusion)
+    db.session.flush()
     db.session.expire(client, ["exclusions"])
     audit.record(
         "client.subprocessor_excluded",
@@ -356,19 +357,40 @@ def exclude_subprocessor(
     return exclusion
 
 
+def end_exclusion(client: Client, subprocessor_id: int, *, reason: str, actor: Actor) -> Exclusion | None:
+    """Apply an excluded sub-processor to this client again, from now (the exclusion is kept, with its end, so lists
+    as of earlier dates stay as they were). Returns the exclusion ended, or None when there was none in force."""
+    exclusion = _exclusion(client, subprocessor_id)
+    if exclusion is None or exclusion.ends_at is not None:
+        return None
+    exclusion.ends_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "client.subprocessor_exclusion_ended",
+        client,
+        actor=actor,
+        after={"subprocessor_id": subprocessor_id, "reason": reason, "ends_at": exclusion.ends_at},
+    )
+    return exclusion
+
+
 def _exclusion(client: Client, subprocessor_id: int) -> Exclusion | None:
-    return next((e for e in client.exclusions if e.subprocessor_id == subprocessor_id), None)
+    """The client's exclusion of this sub-processor in force (not ended), if any."""
+    return next((e for e in client.exclusions if e.subprocessor_id == subprocessor_id and e.ends_at is None), None)
 
 
 def excluded_subprocessor_ids(clients: Collection[Client | ClientRow], at: datetime) -> dict[int, set[int]]:
-    """The sub-processors excluded for each of these clients at the instant `at` (exclusions starting before it), by
-    client id; a client without any maps to an empty set. One query per 500 clients, whatever is loaded."""
+    """The sub-processors excluded for each of these clients at the instant `at` (exclusions starting before it and
+    not ended by then), by client id; a client without any maps to an empty set. One query per 500 clients, whatever
+    is loaded."""
     ids = [client.id for client in clients]
     excluded: dict[int, set[int]] = {client_id: set() for client_id in ids}
     for start in range(0, len(ids), 500):
         rows = db.session.execute(
             select(Exclusion.client_id, Exclusion.subprocessor_id).where(
-                Exclusion.client_id.in_(ids[start : start + 500]), Exclusion.starts_at < at
+                Exclusion.client_id.in_(ids[start : start + 500]),
+                Exclusion.starts_at < at,
+                or_(Exclusion.ends_at.is_(None), Exclusion.ends_at >= at),
             )
         )
         for client_id, subprocessor_id in rows:

@@ -33,7 +33,7 @@ from werkzeug.http import http_date, quote_etag
 from registry import links
 from registry.changes import messages
 from registry.changes.links import respond_url
-from registry.changes.models import AffectedClient, Change, ChangeStatus
+from registry.changes.models import AffectedClient, Change, ChangeStatus, Expectation
 from registry.clients.models import Client
 from registry.extensions import db
 from registry.i18n import CATEGORY_LABELS, ROLE_LABELS, language_of
@@ -336,6 +336,8 @@ def client_feed(client: Client, token: str, fmt: Format) -> Feed:
         def respond_for(event: Event) -> str | None:
             if event.name != "announced" or event.change.status != ChangeStatus.ANNOUNCED:
                 return None
+            if event.affected is not None and event.affected.expectation == Expectation.INFORMATION:
+                return None  # a removal: nothing to answer
             return respond_url(event.change.id, client.id)
 
         body = _build(

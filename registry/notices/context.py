@@ -150,7 +150,11 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "deadline": deadline,
         "deadline_text": long_date(deadline, language),
         "response": response,
-        "respond_url": respond_url(change.id, client.id) if change is not None and client is not None else None,
+        "respond_url": (
+            respond_url(change.id, client.id)
+            if change is not None and client is not None and (affected is None or affected.expectation != "information")
+            else None
+        ),
         "feed_url": clients.feed_url(client) if client is not None else None,
         "unsubscribe_url": payload.get("unsubscribe_url"),
         "dead": _get(lookup, Notice, payload.get("notice_id")),

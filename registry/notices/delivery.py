@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import requests
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from registry.audit import services as audit
 from registry.audit.services import Actor
+from registry.auth import services as auth
 from registry.db import page_of, utcnow
 from registry.extensions import db
 from registry.notices import emails, webhooks
@@ -301,16 +302,20 @@ _RECORD_DEAD = _recording(NoticeStatus.DEAD, last_error=bindparam("last_error"))
 
 
 def alert_dead(item: Claimed, attempts: int, error: str) -> None:
-    """Tell the legal team (LEGAL_EMAIL) that a notice will not arrive; never about an alert itself."""
-    legal = current_app.config.get("LEGAL_EMAIL")
-    if not legal or item.template == ALERT_TEMPLATE:
+    """Tell the legal team (`auth.legal_team`) that a notice will not arrive; never about such an alert itself."""
+    if item.template == ALERT_TEMPLATE:
         return
-    outbox.enqueue_one(
-        event=f"notice/{item.id}/dead/{attempts}",
-        template=ALERT_TEMPLATE,
-        recipient=str(legal),
-        payload={"notice_id": item.id, "change_id": item.change_id, "error": error},
-        language="en",
+    outbox.enqueue(
+        [
+            outbox.notice_row(
+                event=f"notice/{item.id}/dead/{attempts}",
+                template=ALERT_TEMPLATE,
+                recipient=recipient,
+                payload={"notice_id": item.id, "change_id": item.change_id, "error": error},
+                language="en",
+            )
+            for recipient in auth.legal_team()
+        ]
     )
 
 

@@ -68,8 +68,9 @@ def render(notice: Notice, *, now: datetime, lookup: Lookup | None = None) -> Re
         ("Date", format_datetime(now)),
         ("Message-ID", mid),
     ]
-    if config.get("LEGAL_EMAIL"):
-        headers.append(("Reply-To", _address(str(config["LEGAL_EMAIL"]))))
+    reply_to = config.get("LEGAL_EMAIL") or context["processor"].dpo_email  # a reply (an objection) reaches a person
+    if reply_to:
+        headers.append(("Reply-To", _address(str(reply_to))))
     headers += [("Content-Language", language), ("Auto-Submitted", "auto-generated")]
     if context.get("unsubscribe_url"):  # public subscribers: one-click unsubscribe (RFC 8058)
         headers.append(("List-Unsubscribe", f"<{_one_line(context['unsubscribe_url'])}>"))

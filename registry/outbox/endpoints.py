@@ -33,6 +33,7 @@ EVENT_TYPES = {
     "change.effective": "change.effective",
     "change.withdrawn": "change.withdrawn",
     "response.acknowledged": "response.recorded",
+    "response.resolved": "response.resolved",
 }
 """Notice template -> webhook event type. Other templates (reminders, internal alerts) are not sent to webhooks."""
 

@@ -130,7 +130,7 @@ def test_an_objection_resolved_as_excluded_for_client(client, headers, runner, s
     assert [e["subprocessor"]["name"] for e in exclusions] == ["Mailjet"]
 
 
-def test_an_exclusion_decided_after_the_change_took_effect_applies_at_once(
+def test_an_open_objection_holds_the_change_for_the_client_until_it_is_resolved(
     client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
 ):
     alfa = make_client("Alfa")
@@ -142,12 +142,14 @@ def test_an_exclusion_decided_after_the_change_took_effect_applies_at_once(
     # The client objects in time; the legal team has not decided when the change takes effect.
     assert answer(link(change["id"], alfa["id"]), name="Ion", email="i@a.test", reason="Nu.").status_code == 303
     _apply(runner, TODAY + timedelta(days=2))
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == ["Mailjet"]
+    # The change took effect, but not for Alfa: its objection holds it until the legal team resolves it.
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
     [objection] = _responses(client, headers, change["id"])
     assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 200
     assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
-    # ...and an exclusion carried out cannot be resolved otherwise afterwards.
-    assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 409
+    # Agreed with the client after all: the change applies to it from now on.
+    assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 200
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == ["Mailjet"]
 
 
 def test_accepted_by_client_overrides_a_refusal(client, headers, runner, scene, link, answer):
@@ -163,8 +165,17 @@ def test_accepted_by_client_overrides_a_refusal(client, headers, runner, scene, 
     assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
 
 
-@pytest.mark.parametrize("resolution", ["alternative_offered", "contract_terminated", "accepted_by_client"])
-def test_other_resolutions_are_recorded_with_their_note(client, headers, runner, scene, link, answer, resolution):
+@pytest.mark.parametrize(
+    ("resolution", "applies"),
+    [
+        ("alternative_offered", False),  # the objection stays open until the client takes the alternative
+        ("contract_terminated", False),
+        ("accepted_by_client", True),
+    ],
+)
+def test_other_resolutions_are_recorded_with_their_note(
+    client, headers, runner, scene, link, answer, resolution, applies
+):
     change, general = scene["change"], scene["general"]
     answer(link(change["id"], general["id"]), name="Ion", email="ion@alfa.test", reason="Nu.")
     [objection] = _responses(client, headers, change["id"])
@@ -175,7 +186,7 @@ def test_other_resolutions_are_recorded_with_their_note(client, headers, runner,
     assert event.after["resolution"] == resolution
     assert event.before["resolution"] is None
     _apply(runner)
-    assert _names(client, headers, general["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert _names(client, headers, general["id"], EFFECTIVE) == (["Hetzner", "Mailjet"] if applies else ["Hetzner"])
 
 
 def test_resolution_withdrawn_withdraws_the_change_for_everyone(client, headers, runner, scene, link, answer):
@@ -308,14 +319,14 @@ def test_apply_due_sends_the_due_reminders_too(runner, scene):
 
 
 def test_a_change_that_cannot_apply_stays_announced_and_legal_is_alerted(
-    client, headers, runner, make_subprocessor, make_client, make_change, announce, scene, legal_email, monkeypatch
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, scene, legal_email, freeze_clock
 ):
     blocked = make_subprocessor("Brevo", locations=[{"country": "GB", "label": "London", "role": "storage"}])
     change = make_change(blocked["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
     # By the date, the UK adequacy decision no longer holds (as if the transfer-rules file had been updated): Brevo
     # cannot become active as announced.
-    monkeypatch.setattr(subprocessors, "today", lambda: date(2032, 1, 1))
+    freeze_clock(subprocessors, "today", date(2032, 1, 1))
     output = _apply(runner)
     assert "1 change(s) took effect" in output
     assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "announced"
@@ -340,14 +351,31 @@ def test_the_worker_calls_the_same_service(scene):
     assert [c.id for c in applied] == [scene["change"]["id"]]
 
 
-def test_nothing_is_excluded_from_a_removal(
-    client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+def test_a_removal_informs_and_asks_nothing(
+    client, headers, make_subprocessor, make_client, make_change, announce, link
 ):
     alfa = make_client("Alfa")
     old = make_subprocessor("SendGrid", status="active")
     change = make_change(old["id"], kind="remove", summary="We stop using SendGrid")
     announce(change["id"])
-    answer(link(change["id"], alfa["id"]), name="Ion", email="ion@alfa.test", reason="Keep it.")
-    [objection] = _responses(client, headers, change["id"])
-    assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 409
-    assert _resolve(client, headers, objection["id"], "alternative_offered", "None needed.").status_code == 200
+    [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert row["expectation"] == "information"
+    [notice] = notices(template="change.announced")
+    assert told(notice)["respond_url"] is None  # no link to object to a sub-processor that is no longer used
+    page = client.get(link(change["id"], alfa["id"]))
+    assert page.status_code == 200
+    assert "nu este nevoie să faceți nimic" in page.text
+    assert "<form" not in page.text
+    offline = client.post(
+        f"/api/v1/changes/{change['id']}/responses",
+        json={
+            "client_id": alfa["id"],
+            "answer": "object",
+            "channel": "letter",
+            "received_on": TODAY.isoformat(),
+            "respondent": "Ion",
+            "reason": "Keep it.",
+        },
+        headers=headers("legal"),
+    )
+    assert offline.status_code == 422 and "answer" in offline.json["errors"]["json"]

@@ -7,13 +7,15 @@ import pytest
 from babel.dates import format_date
 from itsdangerous import URLSafeSerializer
 from itsdangerous.encoding import base64_encode
+from sqlalchemy import select
 
 from registry.audit.services import Actor
+from registry.auth.models import User
 from registry.changes import links, responses, services
 from registry.changes.models import ChangeResponse
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
-from tests.changes.conftest import LEGAL_EMAIL, TODAY, count, csrf_of, notices
+from tests.changes.conftest import LEGAL_EMAIL, MAILJET, TODAY, count, csrf_of, notices
 
 
 @pytest.fixture
@@ -21,8 +23,13 @@ def scene(make_subprocessor, make_client, make_change, announce):
     """A general (ro) and a specific (en) client, told of the addition of Mailjet."""
     general = make_client("Alfa", language="ro")
     specific = make_client("Beta", authorization="specific", language="en", notice_period_days=40)
-    mailjet = make_subprocessor("Mailjet")
-    change = make_change(mailjet["id"], effective_on=(TODAY + timedelta(days=40)).isoformat())
+    mailjet = make_subprocessor("Mailjet", **MAILJET)
+    change = make_change(
+        mailjet["id"],
+        summary="We add a transactional email provider.",
+        reason="Better deliverability.",
+        effective_on=(TODAY + timedelta(days=40)).isoformat(),
+    )
     announce(change["id"])
     return {"general": general, "specific": specific, "change": change, "subprocessor": mailjet}
 
@@ -131,7 +138,9 @@ def test_a_specific_client_approves_or_refuses(client, headers, scene, link, ans
     rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert {row["name"]: row["answer"] for row in rows}["Beta"] == "approve"
     assert len(notices(template="response.acknowledged")) == 2
-    assert notices(template="response.legal") == []  # no REGISTRY_LEGAL_EMAIL configured
+    # Without REGISTRY_LEGAL_EMAIL the legal team's copies go to every admin and legal user: never to nobody.
+    team = set(db.session.scalars(select(User.email).where(User.role.in_(["admin", "legal"]))))
+    assert team and {n.recipient for n in notices(template="response.legal")} == team
 
 
 def test_the_form_needs_its_anti_forgery_value(client, scene, link):

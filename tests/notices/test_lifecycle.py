@@ -16,6 +16,7 @@ from registry.extensions import db
 from registry.notices import emails
 from registry.notices.worker import Worker
 from registry.outbox.models import Channel, Notice, NoticeStatus
+from tests.fixtures.clock import Clock
 from tests.notices.conftest import LEGAL
 
 ACTOR = Actor("test")
@@ -68,7 +69,7 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
         ("change.effective", Channel.EMAIL, "ana@stefanescu.ro"),
         ("change.effective", Channel.EMAIL, "privacy@acme.example"),
         ("change.excluded", Channel.EMAIL, LEGAL),
-        ("change.objection_unresolved", Channel.EMAIL, LEGAL),
+        ("change.objection_held", Channel.EMAIL, LEGAL),
     } <= templates
     kinds = [r.json()["type"] for r in webhook_server.received]
     assert kinds == ["change.announced", "response.recorded", "change.effective"]
@@ -125,7 +126,7 @@ def test_the_worker_applies_due_changes_and_delivers_their_notices(app, make_wor
     change = changes.get_change(world.change_id)
     on_the_day = datetime.combine(change.effective_on, time(9), UTC)
 
-    Worker(app, clock=lambda: on_the_day).run(once=True)
+    Worker(app, clock=Clock(on_the_day)).run(once=True)
 
     db.session.refresh(change)
     assert change.status == "effective"

@@ -1,0 +1,240 @@
+"""Objections that hold: an open objection keeps the change from a client until the legal team resolves it, the
+team is alerted every day it stays open (never to nobody), every resolution is carried out and told to the client,
+and answers received by email or letter are recorded as of the day they arrived."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from registry.auth.models import User
+from registry.changes.models import AffectedClient
+from registry.db import utcnow
+from registry.extensions import db
+from registry.notices import emails
+from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
+from tests.changes.conftest import LEGAL_EMAIL, TODAY, count, notices
+
+EFFECTIVE = TODAY + timedelta(days=30)
+
+
+def _names(client, headers, client_id, as_of):
+    response = client.get(
+        f"/api/v1/clients/{client_id}/subprocessors?as_of={as_of.isoformat()}&page_size=100", headers=headers("viewer")
+    )
+    assert response.status_code == 200, response.json
+    return sorted(entry["name"] for entry in response.json)
+
+
+def _apply(runner, day):
+    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _resolve(client, headers, response_id, resolution, note=""):
+    path = f"/api/v1/responses/{response_id}"
+    etag = client.get(path, headers=headers("viewer")).headers["ETag"]
+    return client.patch(path, json={"resolution": resolution, "note": note}, headers=headers("legal", If_Match=etag))
+
+
+def _read(notice):
+    """(subject, plain-text body) of a notice, rendered as it is sent."""
+    message = message_from_bytes(emails.render(notice, now=utcnow()).data, policy=policy.default)
+    return str(message["Subject"]), message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _objection(client, headers, make_subprocessor, make_client, make_change, announce, link, answer, **client_fields):
+    alfa = make_client("Alfa", **client_fields)
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    posted = answer(link(change["id"], alfa["id"]), name="Ion Pop", email="ion@alfa.test", reason="Datele rămân în UE.")
+    assert posted.status_code == 303
+    [objection] = client.get(f"/api/v1/changes/{change['id']}/responses", headers=headers("legal")).json
+    return alfa, change, objection
+
+
+def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
+    client, headers, runner, legal_email, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa, change, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+    )
+    _apply(runner, EFFECTIVE)
+    assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "effective"
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == []  # its list did not change
+    [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert row["excluded"] is True
+    held = db.session.scalars(select(AffectedClient).where(AffectedClient.change_id == change["id"])).one()
+    assert held.held_at is not None
+
+    [effective] = notices(template="change.effective")
+    assert "obiecția dumneavoastră nu este încă soluționată" in _read(effective)[1]
+    assert told(effective)["affected"].held_at is not None
+    [first] = notices(template="change.objection_held")
+    assert (first.recipient, first.client_id) == (LEGAL_EMAIL, alfa["id"])
+    subject, text = _read(first)
+    assert subject.startswith("Objection holds: Alfa")
+    assert "Datele rămân în UE." in text
+
+    _apply(runner, EFFECTIVE)  # the worker passes again the same day: one alert a day
+    assert len(notices(template="change.objection_held")) == 1
+    _apply(runner, EFFECTIVE + timedelta(days=1))
+    assert len(notices(template="change.objection_held")) == 2
+
+    assert _resolve(client, headers, objection["id"], "alternative_offered", "Mailjet EU only.").status_code == 200
+    _apply(runner, EFFECTIVE + timedelta(days=2))  # an alternative offered keeps the objection open
+    assert len(notices(template="change.objection_held")) == 3
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+
+    assert _resolve(client, headers, objection["id"], "accepted_by_client", "Agreed on 3 Feb.").status_code == 200
+    _apply(runner, EFFECTIVE + timedelta(days=3))
+    assert len(notices(template="change.objection_held")) == 3
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+
+
+def test_without_a_legal_mailbox_alerts_go_to_every_admin_and_legal_user(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    _objection(client, headers, make_subprocessor, make_client, make_change, announce, link, answer)
+    headers("admin")  # an admin exists too
+    _apply(runner, EFFECTIVE)
+    team = set(db.session.scalars(select(User.email).where(User.role.in_(["admin", "legal"]))))
+    assert team == {"admin@example.test", "legal@example.test"}
+    assert {n.recipient for n in notices(template="change.objection_held")} == team
+
+
+def test_every_resolution_is_told_to_the_client_with_what_it_means(
+    app, monkeypatch, client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", "hooks.example.com")
+    alfa, _, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer, language="en"
+    )
+    hook = client.post(
+        f"/api/v1/clients/{alfa['id']}/webhooks",
+        json={"url": "https://hooks.example.com/x"},
+        headers=headers("account_manager"),
+    )
+    _apply(runner, EFFECTIVE)
+    assert (
+        _resolve(client, headers, objection["id"], "alternative_offered", "Mailjet EU region only.").status_code == 200
+    )
+    told_ = notices(template="response.resolved")
+    assert {(n.channel, n.recipient) for n in told_} >= {("email", "dpo@alfa.test"), ("email", "ion@alfa.test")}
+    assert hook.status_code == 201, hook.json
+    assert ("webhook", str(hook.json["id"])) in {(n.channel, n.recipient) for n in told_}
+    subject, text = _read(next(n for n in told_ if n.recipient == "dpo@alfa.test"))
+    assert subject.startswith("Your objection: we offer you an alternative")
+    assert "We offer you an alternative" in text
+    assert "Mailjet EU region only." in text
+    assert "terminate the affected services without penalty" in text
+
+    assert _resolve(client, headers, objection["id"], "contract_terminated", "Ends on 31 March.").status_code == 200
+    assert client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["status"] == "terminated"
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+    last = [n for n in notices(template="response.resolved") if n.recipient == "dpo@alfa.test"][-1]
+    assert "the affected services end" in _read(last)[1]
+
+
+def test_a_romanian_client_reads_the_resolution_in_romanian(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa, _, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+    )
+    assert (
+        _resolve(client, headers, objection["id"], "excluded_for_client", "Păstrați furnizorul actual.").status_code
+        == 200
+    )
+    notice = next(n for n in notices(template="response.resolved") if n.recipient == "dpo@alfa.test")
+    assert notice.language == "ro"
+    _apply(runner, EFFECTIVE)
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+    subject, body = _read(notice)
+    assert "nu va prelucra datele dumneavoastră" in body
+    assert "Păstrați furnizorul actual." in body
+    assert subject.startswith("Răspuns la obiecția dumneavoastră")
+
+
+def _offline(client, headers, change_id, role="legal", **fields):
+    body = {
+        "client_id": fields.pop("client_id"),
+        "answer": "object",
+        "channel": "letter",
+        "received_on": TODAY.isoformat(),
+        "respondent": "Maria Ionescu, administrator",
+        "reason": "Scrisoarea din 1 decembrie: datele nu pleacă din UE.",
+        **fields,
+    }
+    return client.post(f"/api/v1/changes/{change_id}/responses", json=body, headers=headers(role))
+
+
+def test_an_answer_received_by_letter_is_recorded_as_of_the_day_it_arrived(
+    client, headers, make_subprocessor, make_client, make_change, announce
+):
+    alfa = make_client("Alfa")
+    beta = make_client("Beta")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    for role in ("account_manager", "viewer"):
+        assert _offline(client, headers, change["id"], role=role, client_id=alfa["id"]).status_code == 403
+
+    recorded = _offline(client, headers, change["id"], client_id=alfa["id"])
+    assert recorded.status_code == 201, recorded.json
+    assert (recorded.json["channel"], recorded.json["received_on"]) == ("letter", TODAY.isoformat())
+    assert recorded.json["respondent_name"] == "Maria Ionescu, administrator"
+    assert recorded.json["recorded_by"] == "legal@example.test"
+    [row] = [
+        r
+        for r in client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+        if r["client_id"] == alfa["id"]
+    ]
+    assert row["answer"] == "object"
+    # No address given: the receipt goes to the client's notice contacts.
+    assert {n.recipient for n in notices(template="response.acknowledged")} == {"dpo@alfa.test"}
+
+    deadline = row["deadline"]
+    late = _offline(
+        client, headers, change["id"], client_id=beta["id"], received_on=(TODAY + timedelta(days=29)).isoformat()
+    )
+    assert late.status_code == 422 and "received_on" in late.json["errors"]["json"]  # in the future
+    assert deadline == (TODAY + timedelta(days=29)).isoformat()
+    for bad, field in (
+        ({"channel": "fax"}, "channel"),
+        ({"respondent": " "}, "respondent"),
+        ({"answer": "approve"}, "answer"),  # a general-authorisation client objects or stays silent
+        ({"reason": ""}, "reason"),
+        ({"received_on": (TODAY - timedelta(days=3)).isoformat()}, "received_on"),  # before the announcement
+        ({"respondent_email": "not an address"}, "respondent_email"),
+    ):
+        refused = _offline(client, headers, change["id"], client_id=beta["id"], **bad)
+        assert refused.status_code == 422, (bad, refused.json)
+        assert field in refused.json["errors"]["json"], (bad, refused.json)
+    stranger = make_client("Gama", services=["sms"])
+    refused = _offline(client, headers, change["id"], client_id=stranger["id"])
+    assert refused.status_code == 422 and "client_id" in refused.json["errors"]["json"]
+    assert count(AffectedClient, change_id=change["id"]) == 2
+
+
+def test_an_objection_received_in_time_but_recorded_after_the_change_took_effect_holds_it(
+    client, headers, runner, legal_email, make_subprocessor, make_client, make_change, announce
+):
+    alfa = make_client("Alfa")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    _apply(runner, EFFECTIVE)
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+    recorded = _offline(
+        client, headers, change["id"], client_id=alfa["id"], channel="email", respondent_email="maria@alfa.test"
+    )
+    assert recorded.status_code == 201, recorded.json
+    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=400)) == []
+    assert {n.recipient for n in notices(template="response.acknowledged")} == {"maria@alfa.test"}
+    [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert row["excluded"] is True
