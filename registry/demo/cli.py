@@ -17,7 +17,7 @@ from registry.auth import services as auth_services
 from registry.auth.models import User
 from registry.changes import responses as change_responses
 from registry.changes import services as change_services
-from registry.changes.models import Answer, Change
+from registry.changes.models import Answer, Change, Resolution
 from registry.clients.models import Client
 from registry.demo import builders
 from registry.dpas import services as dpa_services
@@ -93,8 +93,9 @@ def _users(users: list[dict[str, str]]) -> list[tuple[str, str, str]]:
 
 
 def _changes(today: date) -> int:
-    """An announced addition with an objection, an announced update approved by a specific-authorisation client,
-    and a draft removal: the legal team's inbox on a normal day. Only on a registry without changes."""
+    """An announced addition with an objection, an announced update approved by a specific-authorisation client, an
+    update in effect that an open objection holds for one client, and a draft removal: the legal team's inbox on a
+    normal day. Only on a registry without changes."""
     if db.session.scalar(select(Change.id).limit(1)) is not None:
         return 0
     by_name = {sp.name: sp for sp in db.session.scalars(select(SubProcessor))}
@@ -153,6 +154,8 @@ def _changes(today: date) -> int:
             today=today,
         )
 
+    _held_objection(today, by_name["LINK Mobility (SMSAPI)"], by_legal_name)
+
     builders.create_change(
         by_name["Apple iCloud"].id,
         actor=DEMO,
@@ -161,7 +164,62 @@ def _changes(today: date) -> int:
         reason="The CRM's own calendar replaces it.",
         effective_on=(today + timedelta(days=90)).isoformat(),
     )
-    return 3
+    return 4
+
+
+def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Client]) -> None:
+    """An update announced 66 days ago that took effect 5 days ago: Ștefănescu objected, so the change does not apply
+    to it (its objection holds); the clinic approved; the legal team then offered an alternative, and told it."""
+    announced_on = today - timedelta(days=66)
+    effective_on = announced_on + timedelta(days=61)  # the clinic's 60 days' notice, then the change
+    update = builders.create_change(
+        sms.id,
+        actor=DEMO,
+        kind="update",
+        summary="LINK Mobility will keep a backup of SMS delivery reports in its Frankfurt data centre (Germany).",
+        reason="Disaster recovery for the SMS gateway.",
+        proposed={
+            "locations": [
+                {"country": "PL", "label": "Gliwice", "role": "processing"},
+                {"country": "DE", "label": "EU (Frankfurt)", "role": "backup"},
+            ]
+        },
+        effective_on=effective_on.isoformat(),
+    )
+    change_services.announce(update, today=announced_on, actor=DEMO)
+    stefanescu = change_responses.find_affected(update.id, by_legal_name["Societatea Ștefănescu & Fiii SRL"].id)
+    clinic = change_responses.find_affected(update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
+    objection = None
+    if stefanescu is not None:
+        objection = change_responses.record_response(
+            stefanescu,
+            answer=Answer.OBJECT,
+            respondent_name="Ana Ștefănescu",
+            respondent_email="ana@stefanescu.example",
+            reason="Copiile de siguranță ale rapoartelor SMS nu trebuie să părăsească Polonia, conform contractului "
+            "nostru cu clienții.",
+            ip=None,
+            today=announced_on + timedelta(days=3),
+        )
+    if clinic is not None:
+        change_responses.record_response(
+            clinic,
+            answer=Answer.APPROVE,
+            respondent_name="Elena Pop",
+            respondent_email="conducere@clinica-sfmaria.example",
+            reason="",
+            ip=None,
+            today=announced_on + timedelta(days=5),
+        )
+    change_services.apply_due(effective_on, actor=DEMO)
+    if objection is not None:
+        change_responses.resolve_response(
+            objection,
+            resolution=Resolution.ALTERNATIVE_OFFERED,
+            note="Putem dezactiva copia de siguranță din Frankfurt pentru contul dumneavoastră; rapoartele rămân "
+            "doar în Polonia.",
+            actor=DEMO,
+        )
 
 
 def _dpas(today: date) -> int:

@@ -18,9 +18,21 @@ def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client)
     assert names == {row["name"] for row in demo_data()["subprocessors"]}
     clients = client.get("/api/v1/clients?page_size=100", headers=viewer).json
     assert {c["legal_name"] for c in clients} == {row["legal_name"] for row in demo_data()["clients"]}
-    statuses = sorted(c["status"] for c in client.get("/api/v1/changes", headers=viewer).json)
-    assert statuses == ["announced", "announced", "draft"]
+    changes = client.get("/api/v1/changes", headers=viewer).json
+    assert sorted(c["status"] for c in changes) == ["announced", "announced", "draft", "effective"]
     stefanescu = next(c for c in clients if c["legal_name"] == "Societatea Ștefănescu & Fiii SRL")
+    # The update in effect: Ștefănescu's objection holds it (an alternative was offered, and told to the client).
+    [held] = [c for c in changes if c["status"] == "effective"]
+    rows = client.get(f"/api/v1/changes/{held['id']}/clients", headers=viewer).json
+    assert {r["name"]: (r["answer"], r["resolution"], r["excluded"]) for r in rows}[stefanescu["name"]] == (
+        "object",
+        "alternative_offered",
+        True,
+    )
+    stefanescu_list = client.get(f"/api/v1/clients/{stefanescu['id']}/subprocessors", headers=viewer).json
+    assert "LINK Mobility (SMSAPI)" not in {entry["name"] for entry in stefanescu_list}
+    resolved = client.get(f"/api/v1/notices?change_id={held['id']}&page_size=100", headers=viewer).json
+    assert {n["recipient"] for n in resolved if n["template"] == "response.resolved"} >= {"ana@stefanescu.example"}
     dpas = client.get(f"/api/v1/clients/{stefanescu['id']}/dpas", headers=viewer).json
     assert [d["status"] for d in dpas] == ["signed"]
     assert "Brevo" in client.get("/feeds/subprocessors.atom").text
