@@ -60,7 +60,14 @@ NIMBUS = {  # a proposed host of crm (registry/demo/builders.py) with a US suppo
     "purpose": "Hosting of the CRM database",
     "locations": [
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-        {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+        {
+            "country": "US",
+            "role": "support",
+            "mechanism": "scc",
+            "mechanism_detail": "module 3",
+            "tia_reference": "TIA-2024-011",
+            "tia_date": "2024-11-15",
+        },
     ],
 }
 

@@ -46,6 +46,9 @@ def _location(country: str, label: str, role: str, mechanism: str | None = None,
         location["mechanism"] = mechanism
     if detail:
         location["mechanism_detail"] = detail
+    if mechanism in ("scc", "bcr"):  # a sub-processor's SCCs and BCRs need a transfer impact assessment
+        location["tia_reference"] = f"TIA-{country}-{role}"
+        location["tia_date"] = "2024-11-15"
     return location
 
 

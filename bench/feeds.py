@@ -79,7 +79,14 @@ def seed(database_url: str) -> None:
                 data_categories=["contact data", "usage data"],
                 locations=[
                     {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-                    {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+                    {
+                        "country": "US",
+                        "role": "support",
+                        "mechanism": "scc",
+                        "mechanism_detail": "module 3",
+                        "tia_reference": "TIA-2024-011",
+                        "tia_date": "2024-11-15",
+                    },
                 ],
             )
             change = builders.create_change(

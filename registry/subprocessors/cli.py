@@ -15,7 +15,7 @@ from marshmallow import fields
 
 from registry.audit.services import cli_actor
 from registry.errors import RegistryError
-from registry.subprocessors import imports, schemas, services
+from registry.subprocessors import findings, imports, schemas, services
 from registry.transaction import committed
 
 FORMATS = ("json", "csv")
@@ -155,10 +155,14 @@ def import_(path: str) -> None:
     help="Check on this date (YYYY-MM-DD); default today (UTC).",
 )
 def check(as_of: datetime | None) -> None:
-    """List every location of a proposed or active sub-processor without a valid transfer basis; exit 1 if any."""
+    """List every location of a proposed or active sub-processor without a valid transfer basis; exit 1 if any.
+
+    That includes locations saved before the sub-processor rules: SCCs other than module 2 or 3, a derogation, SCCs or
+    BCRs without a transfer impact assessment (reference and date).
+    """
     on = as_of.date() if as_of is not None else services.today()
-    findings = services.transfer_findings(on)
-    for finding in findings:
+    found = findings.transfer_findings(on)
+    for finding in found:
         location = finding.location
         where = f"{location.country} {location.label!r}" if location.label else location.country
         mechanism = location.mechanism + (f" ({location.mechanism_detail})" if location.mechanism_detail else "")
@@ -166,7 +170,7 @@ def check(as_of: datetime | None) -> None:
             f"{finding.subprocessor.name} (id {finding.subprocessor.id}): {where}, {location.role}, {mechanism}: "
             f"{finding.problem} [services: {', '.join(finding.services) or 'none'}]"
         )
-    if findings:
-        click.echo(f"{len(findings)} location(s) without a valid transfer basis on {on.isoformat()}", err=True)
+    if found:
+        click.echo(f"{len(found)} location(s) without a valid transfer basis on {on.isoformat()}", err=True)
         raise SystemExit(1)
     click.echo(f"all transfer bases valid on {on.isoformat()}")

@@ -79,12 +79,24 @@ def check_rows(rows: Iterable[Any]) -> tuple[list[dict[str, Any]], list[RowError
             except Conflict as conflict:
                 errors.append(RowError(number, "status", conflict.message))
                 transition_ok = False
-        problems = services.check_subprocessor(row, on=on)
+        problems = services.check_subprocessor(row, on=on, saved_locations=_saved_locations(existing))
         if existing is not None and transition_ok:
             errors.extend(_notice_row_errors(number, existing, row))
         errors.extend(RowError(number, path, message) for path, message in flatten_errors(problems))
         loaded.append(row)
     return loaded, errors
+
+
+def _saved_locations(existing: SubProcessor | None) -> list[dict[str, Any]]:
+    """The stored locations of the sub-processor a row updates (kept as they are, they need only the general rules,
+    as `update_subprocessor` checks them); none for a new one, or one stored before a schema rule got stricter."""
+    if existing is None:
+        return []
+    try:
+        locations: list[dict[str, Any]] = services.current_row(existing)["locations"]
+    except Invalid:
+        return []
+    return locations
 
 
 def _notice_row_errors(number: int, existing: SubProcessor, row: Mapping[str, Any]) -> list[RowError]:

@@ -94,10 +94,25 @@ class SubProcessorLocationSchema(Schema):
         allow_none=True,
         load_default=None,
         validate=validate.Length(max=200),
-        metadata={"description": "SCC module (e.g. 'module 3') or Art. 49(1) point (e.g. 'Art. 49(1)(b)')."},
+        metadata={
+            "description": "SCC module: 'module 3' (processor to processor), or 'module 2' where the client signs "
+            "the SCCs directly. (A sub-processor's location cannot rest on an Art. 49 derogation.)"
+        },
     )
-    tia_reference = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    tia_date = IsoDate(allow_none=True, load_default=None)
+    tia_reference = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "The transfer impact assessment's reference: required for scc and bcr."},
+    )
+    tia_date = IsoDate(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The date the transfer impact assessment was done (not later than today): required "
+            "for scc and bcr."
+        },
+    )
 
 
 class SubProcessorSchema(Schema):

@@ -12,9 +12,8 @@ change taking effect (`through_change=`), so nothing a client must hear about ha
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, cast
 
 from marshmallow import ValidationError
@@ -200,6 +199,23 @@ def list_subprocessors(
     return states
 
 
+def versions_before(subprocessor_id: int, at: datetime | None) -> dict[str, Any] | None:
+    """The state the sub-processor had just before the instant `at` (the newest version closed by then), or None."""
+    if at is None:
+        return None
+    version = db.session.scalar(
+        select(SubProcessorVersion)
+        .where(
+            SubProcessorVersion.subprocessor_id == subprocessor_id,
+            SubProcessorVersion.valid_to.is_not(None),
+            SubProcessorVersion.valid_to <= at,
+        )
+        .order_by(SubProcessorVersion.version.desc())
+        .limit(1)
+    )
+    return copy.deepcopy(version.state) if version is not None else None
+
+
 def history(subprocessor_id: int, page: int, page_size: int) -> tuple[list[SubProcessorVersion], int]:
     """A sub-processor's saved states, newest first."""
     get_subprocessor(subprocessor_id)
@@ -224,14 +240,21 @@ def check_transition(old: str, new: str) -> None:
     )
 
 
-def check_subprocessor(data: dict[str, Any], *, on: date | None = None) -> dict[str, Any]:
+def check_subprocessor(
+    data: dict[str, Any], *, on: date | None = None, saved_locations: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """Check a loaded sub-processor (the full input shape) against the known services and the transfer rules.
 
     Returns field errors shaped like marshmallow's (`{"locations": {1: {"mechanism": [...]}}}`), empty when all is
-    well, and fills in every omitted location mechanism that the rules derive. A retired sub-processor's locations
-    only need a mechanism: it no longer transfers anything.
+    well, and fills in every omitted location mechanism that the rules derive. Each location must pass the rules of
+    a sub-processor's location (`rules.check_subprocessor_location`: SCC module 2 or 3, no derogation, a transfer
+    impact assessment for SCCs and BCRs, done by today); one kept exactly as it is in `saved_locations` (the stored
+    locations of a sub-processor being edited) only the general rules (`rules.check_location`), so a location saved
+    before those rules does not block unrelated edits (`transfers check` lists it). A retired sub-processor's
+    locations only need a mechanism: it no longer transfers anything.
     """
     on = on or today()
+    done_by = min(on, today())
     errors: dict[str, Any] = {}
     slugs = data.get("services") or []
     known = set(db.session.scalars(select(Service.slug).where(Service.slug.in_(slugs))))
@@ -239,19 +262,32 @@ def check_subprocessor(data: dict[str, Any], *, on: date | None = None) -> dict[
     if unknown:
         errors["services"] = [f"Unknown service {slug!r}: create it first." for slug in unknown]
     retired = data.get("status") == Status.RETIRED
+    dpf_certified = bool(data.get("dpf_certified"))
+    dpf_recheck_on = data.get("dpf_recheck_on")
     location_errors: dict[int, dict[str, list[str]]] = {}
     for index, location in enumerate(data.get("locations") or []):
-        check = rules.check_location(
-            location["country"],
-            location.get("mechanism"),
-            location.get("mechanism_detail"),
-            dpf_certified=bool(data.get("dpf_certified")),
-            dpf_recheck_on=data.get("dpf_recheck_on"),
-            on=on,
+        country, mechanism, detail = location["country"], location.get("mechanism"), location.get("mechanism_detail")
+        general = rules.check_location(
+            country, mechanism, detail, dpf_certified=dpf_certified, dpf_recheck_on=dpf_recheck_on, on=on
         )
-        if not location.get("mechanism") and check.mechanism is not None:
-            location["mechanism"] = check.mechanism.value
-        if check.problems and not (retired and location.get("mechanism")):
+        if not mechanism and general.mechanism is not None:
+            location["mechanism"] = general.mechanism.value
+        if retired and location.get("mechanism"):
+            continue
+        check = general
+        if location not in saved_locations:
+            check = rules.check_subprocessor_location(
+                country,
+                mechanism,
+                detail,
+                tia_reference=location.get("tia_reference"),
+                tia_date=location.get("tia_date"),
+                dpf_certified=dpf_certified,
+                dpf_recheck_on=dpf_recheck_on,
+                on=on,
+                today=done_by,
+            )
+        if check.problems:
             location_errors[index] = {name: [problem] for name, problem in check.problems.items()}
     if location_errors:
         errors["locations"] = location_errors
@@ -309,12 +345,15 @@ def update_subprocessor(
     `notice_conflict`). The history row and the audit event name that change.
     :raise Conflict: a status change the lifecycle does not allow, a notice field changed outside a change (or
         under another change's announcement), or a name that is taken.
-    :raise Invalid: a location breaks the transfer rules (all are checked on every save), or a service is unknown.
+    :raise Invalid: a location breaks the transfer rules (all are checked on every save: the sub-processor rules
+        only for new or changed locations, and not when a change takes effect, as its announcement checked them), or
+        a service is unknown.
     """
     current = current_row(subprocessor)
     row = {**current, **copy.deepcopy(dict(changes))}
     check_transition(subprocessor.status, row["status"])
-    errors = check_subprocessor(row)  # also fills in derived mechanisms, so the comparison below is like for like
+    saved = current["locations"] if through_change is None else row["locations"]
+    errors = check_subprocessor(row, saved_locations=saved)  # fills in derived mechanisms: compared like for like
     changed = notice_changes(current, row)
     held_by = subprocessor.announced_change_id
     conflict = notice_conflict(subprocessor, changed, row["status"], held_by=held_by, through_change=through_change)
@@ -346,9 +385,23 @@ def set_status(
     )
 
 
+PAPERWORK_LOCATION_FIELDS = ("tia_reference", "tia_date")
+"""Location fields that document a transfer rather than describe it to clients (the transfer impact assessment):
+recorded or corrected without an announced change."""
+
+
+def _told(name: str, value: Any) -> Any:
+    """What clients are told of a field's value: a location without its paperwork."""
+    if name != "locations" or not isinstance(value, list):
+        return value
+    return [{k: v for k, v in location.items() if k not in PAPERWORK_LOCATION_FIELDS} for location in value]
+
+
 def notice_changes(current: Mapping[str, Any], row: Mapping[str, Any]) -> list[str]:
-    """The `NOTICE_FIELDS` whose value differs between two loaded rows (input shape), sorted."""
-    return sorted(name for name in NOTICE_FIELDS if name in row and row[name] != current.get(name))
+    """The `NOTICE_FIELDS` whose value, as clients are told it, differs between two loaded rows (input shape)."""
+    return sorted(
+        name for name in NOTICE_FIELDS if name in row and _told(name, row[name]) != _told(name, current.get(name))
+    )
 
 
 def notice_conflict(
@@ -513,43 +566,3 @@ def _save(subprocessor: SubProcessor, before: dict[str, Any] | None, action: str
     )
     db.session.flush()
     audit.record(action, subprocessor, actor=actor, before=before, after=state)
-
-
-# -- transfer findings ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TransferFinding:
-    """A location whose transfer basis is not valid on a date."""
-
-    subprocessor: SubProcessor
-    location: Location
-    problem: str
-    services: tuple[str, ...]
-    """Slugs of the services the sub-processor serves (so callers can find the clients it touches)."""
-
-
-def transfer_findings(on: date) -> list[TransferFinding]:
-    """Every location of a proposed or active sub-processor whose stored mechanism is not valid on `on`."""
-    findings = []
-    stmt = select(SubProcessor).where(SubProcessor.status != Status.RETIRED).order_by(SubProcessor.name)
-    for subprocessor in db.session.scalars(stmt):
-        for location in subprocessor.locations:
-            check = rules.check_location(
-                location.country,
-                location.mechanism,
-                location.mechanism_detail,
-                dpf_certified=subprocessor.dpf_certified,
-                dpf_recheck_on=subprocessor.dpf_recheck_on,
-                on=on,
-            )
-            if not check.ok:
-                findings.append(
-                    TransferFinding(
-                        subprocessor=subprocessor,
-                        location=location,
-                        problem="; ".join(check.problems.values()),
-                        services=tuple(service.slug for service in subprocessor.services),
-                    )
-                )
-    return findings

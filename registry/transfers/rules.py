@@ -18,12 +18,14 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 
 __all__ = [
+    "SUBPROCESSOR_SCC_MODULES",
     "Basis",
     "CountryRule",
     "LocationCheck",
     "Mechanism",
     "all_countries",
     "check_location",
+    "check_subprocessor_location",
     "country_name",
     "country_rule",
     "is_country",
@@ -35,6 +37,8 @@ _DATA_FILE = "transfer_rules.csv"
 _COLUMNS = ["code", "name", "basis", "decision", "scope", "in_force_from", "in_force_until", "note"]
 _VERSION_PREFIX = "# version:"
 _US = "US"
+SUBPROCESSOR_SCC_MODULES = frozenset({"2", "3"})
+"""SCC modules that fit a sub-processor: 3 (processor to processor), or 2 where the client signs them directly."""
 
 # A module number 1-4, alone ("3") or after "module"/"modul"/"modulul" ("Module 3", "modulul 3").
 _SCC_MODULE = re.compile(r"(?:^\s*|\bmodul(?:e|ul)?\s*[:#.]?\s*)([1-4])\b", re.IGNORECASE)
@@ -275,9 +279,20 @@ def _dpf_problem(rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | 
     return None
 
 
-def _needs_mechanism(rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | None, on: date) -> str:
+def _safeguards(derogation: bool) -> list[str]:
+    """The safeguards open to any country outside the EEA; a sub-processor's cannot rest on a derogation."""
+    return ["scc", "bcr", "derogation"] if derogation else ["scc", "bcr"]
+
+
+def _either(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _needs_mechanism(
+    rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | None, on: date, *, derogation: bool = True
+) -> str:
     """Say that the country needs a safeguard, with why adequacy or dpf does not cover it (no label)."""
-    message = "requires a transfer mechanism: scc, bcr or derogation"
+    message = f"requires a transfer mechanism: {_either(_safeguards(derogation))}"
     reason: str | None = None
     if rule.code == _US:
         reason = _dpf_problem(rule, dpf_certified, dpf_recheck_on, on)
@@ -288,18 +303,20 @@ def _needs_mechanism(rule: CountryRule, dpf_certified: bool, dpf_recheck_on: dat
     return message
 
 
-def _usable(rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | None, on: date) -> str:
+def _usable(
+    rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | None, on: date, *, derogation: bool = True
+) -> str:
     """List the mechanisms a non-EEA country can use on ``on``: "adequacy, scc, bcr or derogation"."""
-    names = ["scc", "bcr", "derogation"]
+    names = _safeguards(derogation)
     if _dpf_usable(rule, dpf_certified, dpf_recheck_on, on):
         names.insert(0, "dpf")
     elif rule.basis is Basis.ADEQUACY and rule.code != _US and rule.in_force(on):
         names.insert(0, "adequacy")
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return _either(names)
 
 
 def _derive(
-    rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | None, on: date
+    rule: CountryRule, dpf_certified: bool, dpf_recheck_on: date | None, on: date, *, derogation: bool = True
 ) -> tuple[Mechanism | None, str | None]:
     if rule.basis is Basis.EEA:
         return Mechanism.EEA, None
@@ -308,7 +325,7 @@ def _derive(
             return Mechanism.DPF, None
     elif rule.basis is Basis.ADEQUACY and rule.in_force(on):
         return Mechanism.ADEQUACY, None
-    return None, f"{rule.label}: {_needs_mechanism(rule, dpf_certified, dpf_recheck_on, on)}"
+    return None, f"{rule.label}: {_needs_mechanism(rule, dpf_certified, dpf_recheck_on, on, derogation=derogation)}"
 
 
 def _parse_mechanism(value: str) -> Mechanism | None:
@@ -333,6 +350,88 @@ def check_location(
     a DPF-certified US organisation). Problems are keyed by field: ``country``, ``mechanism``,
     ``mechanism_detail``.
     """
+    return _check(
+        country,
+        mechanism,
+        detail,
+        dpf_certified=dpf_certified,
+        dpf_recheck_on=dpf_recheck_on,
+        on=on,
+        subprocessor=False,
+    )
+
+
+def check_subprocessor_location(
+    country: str,
+    mechanism: str | None,
+    detail: str | None,
+    *,
+    tia_reference: str | None,
+    tia_date: date | None,
+    dpf_certified: bool,
+    dpf_recheck_on: date | None,
+    on: date,
+    today: date | None = None,
+) -> LocationCheck:
+    """Check a sub-processor's location: `check_location`, and what a sub-processor's transfer needs.
+
+    A sub-processor is always a processor-to-processor transfer that happens as a matter of course: its SCCs are
+    module 3, or module 2 where the client signs them directly; an Art. 49 derogation (for occasional transfers)
+    cannot cover it; SCCs and BCRs need a transfer impact assessment done by ``today`` (default ``on``): its
+    reference and date. Problems are keyed by field as for `check_location`, plus ``tia_reference``, ``tia_date``.
+    """
+    check = _check(
+        country, mechanism, detail, dpf_certified=dpf_certified, dpf_recheck_on=dpf_recheck_on, on=on, subprocessor=True
+    )
+    if check.mechanism not in (Mechanism.SCC, Mechanism.BCR) or {"country", "mechanism"} & check.problems.keys():
+        return check
+    label = country_rule(country).label
+    need = f"{label}: transfers under SCCs or BCRs need a transfer impact assessment"
+    problems = dict(check.problems)
+    if not (tia_reference or "").strip():
+        problems["tia_reference"] = f"{need}: give its reference (and its date)"
+    done_by = today or on
+    if tia_date is None:
+        problems["tia_date"] = f"{need}: give the date it was done (and its reference)"
+    elif tia_date > done_by:
+        problems["tia_date"] = (
+            f"{label}: the transfer impact assessment is dated {tia_date.isoformat()}, after "
+            f"{done_by.isoformat()}: an assessment not yet done does not cover the transfer; "
+            "give the date it was done"
+        )
+    return LocationCheck(check.mechanism, problems)
+
+
+def _scc_module_problem(rule: CountryRule, detail: str | None, *, subprocessor: bool) -> str | None:
+    """Say why the SCC detail does not name a module that fits, or None if it does."""
+    modules = _SCC_MODULE.findall(detail or "")
+    if not subprocessor:
+        if modules:
+            return None
+        return f"{rule.label}: standard contractual clauses need the module (1-4), e.g. 'module 3'"
+    if modules and set(modules) <= SUBPROCESSOR_SCC_MODULES:
+        return None
+    wrong = sorted(set(modules) - SUBPROCESSOR_SCC_MODULES)
+    given = f"module {' and '.join(wrong)} does not fit: " if wrong else ""
+    return (
+        f"{rule.label}: {given}a sub-processor's SCCs are module 3 (processor to processor), or module 2 where "
+        "the client signs them directly: give 'module 2' or 'module 3'"
+    )
+
+
+def _check(
+    country: str,
+    mechanism: str | None,
+    detail: str | None,
+    *,
+    dpf_certified: bool,
+    dpf_recheck_on: date | None,
+    on: date,
+    subprocessor: bool,
+) -> LocationCheck:
+    """`check_location`; ``subprocessor``: with the mechanism rules of a sub-processor's location (SCC module 2 or 3,
+    no derogation), and messages that offer only what a sub-processor may use."""
+    derogation = not subprocessor
     problems: dict[str, str] = {}
     chosen: Mechanism | None = None
     if mechanism is not None and mechanism.strip():
@@ -348,7 +447,7 @@ def check_location(
 
     rule = country_rule(country)
     if chosen is None:
-        derived, missing = _derive(rule, dpf_certified, dpf_recheck_on, on)
+        derived, missing = _derive(rule, dpf_certified, dpf_recheck_on, on, derogation=derogation)
         if missing:
             problems["mechanism"] = missing
         return LocationCheck(derived, problems)
@@ -360,23 +459,29 @@ def check_location(
 
     problem: str | None = None
     if chosen is Mechanism.EEA:
-        usable = _usable(rule, dpf_certified, dpf_recheck_on, on)
+        usable = _usable(rule, dpf_certified, dpf_recheck_on, on, derogation=derogation)
         problem = f"{rule.label}: eea is only for EEA countries; use {usable}"
     elif chosen is Mechanism.ADEQUACY:
         problem = _adequacy_problem(rule, on)
         if problem is not None and rule.code != _US:
-            problem += "; use scc, bcr or derogation"
+            problem += f"; use {_either(_safeguards(derogation))}"
     elif chosen is Mechanism.DPF:
         problem = _dpf_problem(rule, dpf_certified, dpf_recheck_on, on)
     elif chosen is Mechanism.SCC:
-        if not detail or not _SCC_MODULE.search(detail):
-            problems["mechanism_detail"] = (
-                f"{rule.label}: standard contractual clauses need the module (1-4), e.g. 'module 3'"
+        module_problem = _scc_module_problem(rule, detail, subprocessor=subprocessor)
+        if module_problem is not None:
+            problems["mechanism_detail"] = module_problem
+    elif chosen is Mechanism.DEROGATION:
+        if subprocessor:
+            usable = _usable(rule, dpf_certified, dpf_recheck_on, on, derogation=False)
+            problem = (
+                f"{rule.label}: Art. 49 derogations cover occasional transfers, not a sub-processor's regular "
+                f"processing: use {usable}"
             )
-    elif chosen is Mechanism.DEROGATION and (not detail or not _DEROGATION_POINT.match(detail)):
-        problems["mechanism_detail"] = (
-            f"{rule.label}: a derogation needs the Art. 49(1) point, (a) to (g), e.g. 'Art. 49(1)(b)'"
-        )
+        elif not detail or not _DEROGATION_POINT.match(detail):
+            problems["mechanism_detail"] = (
+                f"{rule.label}: a derogation needs the Art. 49(1) point, (a) to (g), e.g. 'Art. 49(1)(b)'"
+            )
     # bcr: allowed for any country outside the EEA, detail optional.
     if problem is not None:
         problems["mechanism"] = problem

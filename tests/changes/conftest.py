@@ -32,7 +32,15 @@ MAILJET: dict[str, Any] = {
     "data_categories": ["email address", "name"],
     "locations": [
         {"country": "FR", "label": "EU (Paris)", "role": "processing"},
-        {"country": "US", "label": "Support desk", "role": "support", "mechanism": "scc", "mechanism_detail": "3"},
+        {
+            "country": "US",
+            "label": "Support desk",
+            "role": "support",
+            "mechanism": "scc",
+            "mechanism_detail": "3",
+            "tia_reference": "TIA-2024-011",
+            "tia_date": "2024-11-15",
+        },
     ],
 }
 

@@ -16,7 +16,15 @@ from registry.subprocessors.models import SubProcessor
 from tests.changes.conftest import LEGAL_EMAIL, TODAY, count, csrf_of, notices
 
 SP_URL = "/api/v1/subprocessors"
-CN = {"country": "CN", "label": "Shanghai", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"}
+CN = {
+    "country": "CN",
+    "label": "Shanghai",
+    "role": "support",
+    "mechanism": "scc",
+    "mechanism_detail": "module 3",
+    "tia_reference": "TIA-2024-011",
+    "tia_date": "2024-11-15",
+}
 
 
 @pytest.fixture

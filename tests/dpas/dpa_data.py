@@ -46,6 +46,8 @@ SUBPROCESSORS: list[dict[str, Any]] = [
                 "role": "support",
                 "mechanism": "scc",
                 "mechanism_detail": "module 3",
+                "tia_reference": "TIA-2024-011",
+                "tia_date": "2024-11-15",
             }
         ],
         "status": "active",

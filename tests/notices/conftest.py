@@ -46,7 +46,14 @@ NIMBUS: dict[str, Any] = {  # what the notices are read for
     "data_categories": ["contact data", "call recordings"],
     "locations": [
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-        {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+        {
+            "country": "US",
+            "role": "support",
+            "mechanism": "scc",
+            "mechanism_detail": "module 3",
+            "tia_reference": "TIA-2024-011",
+            "tia_date": "2024-11-15",
+        },
     ],
 }
 

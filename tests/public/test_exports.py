@@ -21,7 +21,14 @@ def listed(world: Any) -> dict[str, Any]:
         status="active",
         locations=[
             {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-            {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+            {
+                "country": "US",
+                "role": "support",
+                "mechanism": "scc",
+                "mechanism_detail": "module 3",
+                "tia_reference": "TIA-2024-011",
+                "tia_date": "2024-11-15",
+            },
         ],
         contact={"name": "Jane Doe", "position": "DPO", "email": "jane@aws.example", "phone": "+352 1"},
     )

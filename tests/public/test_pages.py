@@ -49,7 +49,14 @@ def registry(world: Any) -> dict[str, Any]:
         data_categories=["backups"],
         locations=[
             {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-            {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+            {
+                "country": "US",
+                "role": "support",
+                "mechanism": "scc",
+                "mechanism_detail": "module 3",
+                "tia_reference": "TIA-2024-011",
+                "tia_date": "2024-11-15",
+            },
         ],
     )
     link = world.subprocessor(

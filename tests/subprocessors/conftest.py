@@ -29,7 +29,14 @@ AWS: dict[str, Any] = subprocessor_data(  # the AWS example of API.md
     data_categories=["backups"],
     locations=[
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage", "mechanism": "eea"},
-        {"country": "US", "role": "support", "mechanism": "scc", "mechanism_detail": "module 3"},
+        {
+            "country": "US",
+            "role": "support",
+            "mechanism": "scc",
+            "mechanism_detail": "module 3",
+            "tia_reference": "TIA-2024-011",
+            "tia_date": "2024-11-15",
+        },
     ],
     dpf_certified=False,
 )

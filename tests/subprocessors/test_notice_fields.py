@@ -19,7 +19,15 @@ NEW_VALUES = {
     "status": "retired",
     "services": ["livestream"],
     "locations": [
-        {"country": "CN", "label": "Shanghai", "role": "support", "mechanism": "scc", "mechanism_detail": "3"}
+        {
+            "country": "CN",
+            "label": "Shanghai",
+            "role": "support",
+            "mechanism": "scc",
+            "mechanism_detail": "3",
+            "tia_reference": "TIA-2024-012",
+            "tia_date": "2024-11-15",
+        }
     ],
     "purpose": "Marketing analytics",
     "category": "analytics",

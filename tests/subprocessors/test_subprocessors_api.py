@@ -44,8 +44,8 @@ def test_create_returns_the_api_md_shape(client, headers, body, catalog):
             "role": "support",
             "mechanism": "scc",
             "mechanism_detail": "module 3",
-            "tia_reference": None,
-            "tia_date": None,
+            "tia_reference": "TIA-2024-011",
+            "tia_date": "2024-11-15",
         },
     ]
     assert created["version"] == 1
@@ -148,7 +148,7 @@ def test_adequacy_claimed_without_a_decision_names_the_country(client, headers, 
     assert "CN (China)" in message and "no EU adequacy decision" in message
     data = body(locations=[{"country": "CN", "role": "support"}])
     message = errors_of(post(client, headers, data))["locations"]["0"]["mechanism"][0]
-    assert "CN (China)" in message and "scc, bcr or derogation" in message
+    assert "CN (China)" in message and "scc or bcr" in message  # a sub-processor cannot rest on a derogation
 
 
 def test_us_needs_dpf_certification_or_a_safeguard(client, headers, body, catalog):
@@ -179,14 +179,18 @@ def test_scc_needs_the_module(client, headers, body, catalog):
     assert "US (United States)" in message and "module" in message
 
 
-def test_derogation_needs_the_art_49_point(client, headers, body, catalog):
+def test_a_derogation_is_refused_with_or_without_the_art_49_point(client, headers, body, catalog):
+    """Art. 49 derogations cover occasional transfers: they were accepted with a point, a sub-processor's are not."""
     data = body(
         locations=[{"country": "IN", "role": "support", "mechanism": "derogation", "mechanism_detail": "consent"}]
     )
-    message = errors_of(post(client, headers, data))["locations"]["0"]["mechanism_detail"][0]
-    assert "IN (India)" in message and "Art. 49(1)" in message
+    errors = errors_of(post(client, headers, data))["locations"]["0"]
+    assert list(errors) == ["mechanism"]
+    assert "IN (India)" in errors["mechanism"][0] and "Art. 49" in errors["mechanism"][0]
     data["locations"][0]["mechanism_detail"] = "Art. 49(1)(b)"
-    assert post(client, headers, data).status_code == 201
+    response = post(client, headers, data)
+    assert response.status_code == 422
+    assert "occasional transfers" in errors_of(response)["locations"]["0"]["mechanism"][0]
 
 
 def test_error_names_the_nested_location(client, headers, body, catalog):

@@ -36,7 +36,14 @@ def registry_content(create, patch):
         locations=[
             {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
             {"country": "US", "role": "support", "tia_reference": "TIA-1", "tia_date": "2026-01-15"},
-            {"country": "IN", "role": "support", "mechanism": "derogation", "mechanism_detail": "Art. 49(1)(b)"},
+            {
+                "country": "IN",
+                "role": "support",
+                "mechanism": "bcr",
+                "mechanism_detail": "BCR-P approved by the CNIL",
+                "tia_reference": "TIA-2",
+                "tia_date": "2026-02-01",
+            },
         ],
     )
     retired = create(name="Old Mail", registration_id="", category="email", services=[], locations=[])

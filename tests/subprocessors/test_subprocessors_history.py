@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from registry.subprocessors import history, services
+from registry.subprocessors import findings, history, services
 from registry.subprocessors.models import Status
 
 URL = "/api/v1/subprocessors"
@@ -176,13 +176,13 @@ def test_transfer_findings_flag_lapsed_and_expired_bases(create, patch):
     patch(retired["id"], {"status": "retired"})
     create(name="EU only", country="DE", locations=[{"country": "DE", "role": "storage"}])
 
-    assert services.transfer_findings(date(2026, 12, 1)) == []
-    findings = services.transfer_findings(date(2027, 6, 1))
-    assert [(f.subprocessor.name, f.location.country) for f in findings] == [("US Mail", "US")]
-    assert "recheck date 2027-03-01 has passed" in findings[0].problem
-    assert findings[0].services == ("crm", "livestream")
-    findings = services.transfer_findings(date(2032, 1, 1))
-    assert [(f.subprocessor.name, f.location.country) for f in findings] == [("UK Hosting", "GB"), ("US Mail", "US")]
-    assert findings[0].subprocessor.id == uk["id"]
-    assert "lapsed on 2031-12-27" in findings[0].problem
-    assert findings[0].services == ("crm",)
+    assert findings.transfer_findings(date(2026, 12, 1)) == []
+    found = findings.transfer_findings(date(2027, 6, 1))
+    assert [(f.subprocessor.name, f.location.country) for f in found] == [("US Mail", "US")]
+    assert "recheck date 2027-03-01 has passed" in found[0].problem
+    assert found[0].services == ("crm", "livestream")
+    found = findings.transfer_findings(date(2032, 1, 1))
+    assert [(f.subprocessor.name, f.location.country) for f in found] == [("UK Hosting", "GB"), ("US Mail", "US")]
+    assert found[0].subprocessor.id == uk["id"]
+    assert "lapsed on 2031-12-27" in found[0].problem
+    assert found[0].services == ("crm",)
