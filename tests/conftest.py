@@ -60,7 +60,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
-        engines: dict[str | None, Any] = db.engines  # type: ignore[assignment]
+        engines: dict[str | None, Any] = db.engines  # type: ignore[assignment]  # a Mapping, swapped for a test
         engine = engines[None]
         connection = engine.connect()
         outer = connection.begin()

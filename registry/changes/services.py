@@ -46,7 +46,6 @@ from registry.outbox import services as outbox
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import Status, SubProcessor
-from registry.transfers import rules
 
 log = logging.getLogger(__name__)
 
@@ -126,28 +125,6 @@ def affected_state(affected: AffectedClient) -> dict[str, Any]:
         "resolution": response.resolution if response else None,
         "excluded": affected.excluded,
     }
-
-
-def subprocessor_after(change: Change) -> dict[str, Any]:
-    """The change's sub-processor as the change makes it (an update's proposed fields applied), in the API's shape,
-    with every location mechanism the transfer rules derive filled in: what notices, pages and feeds describe."""
-    state = subprocessors.state_of(change.subprocessor)
-    if change.kind == ChangeKind.UPDATE and change.proposed:
-        state = {**state, **change.proposed}
-    locations = []
-    for location in state.get("locations") or []:
-        if not location.get("mechanism"):  # a proposed EEA or adequate country may leave it to the rules
-            derived = rules.check_location(
-                str(location.get("country") or ""),
-                None,
-                None,
-                dpf_certified=bool(state.get("dpf_certified")),
-                dpf_recheck_on=None,
-                on=change.effective_on,
-            ).mechanism
-            location = {**location, "mechanism": derived.value if derived is not None else None}
-        locations.append(location)
-    return {**state, "locations": locations}
 
 
 def list_affected(change: Change, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:

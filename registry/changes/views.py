@@ -10,7 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from registry import clock
-from registry.changes import links, responses, services
+from registry.changes import links, responses, services, states
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
@@ -74,7 +74,7 @@ def _location_rows(state: dict[str, Any], lang: str) -> list[dict[str, str]]:
 
 def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, Any]:
     change: Change = affected.change
-    state = services.subprocessor_after(change)
+    state = states.subprocessor_after(change)
     current = services.current_response(affected)
     text = TEXT[lang]
     processor = profile.get_profile().legal_name or ""

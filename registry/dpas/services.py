@@ -395,6 +395,21 @@ def mark_sent(dpa: Dpa, *, actor: Actor) -> Dpa:
     return dpa
 
 
+def agreement_in_force(client_id: int) -> Dpa | None:
+    """The client's DPA that governs it now: its signed version, else the latest one sent for signature."""
+    for status in (DpaStatus.SIGNED, DpaStatus.SENT):
+        found = db.session.scalar(
+            select(Dpa)
+            .options(defer(Dpa.document))
+            .where(Dpa.client_id == client_id, Dpa.status == status)
+            .order_by(Dpa.version.desc())
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return None
+
+
 def latest_possible_today() -> date:
     """The latest date that is not in the future anywhere (UTC+14)."""
     return (utcnow() + timedelta(hours=14)).date()

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, request
 from registry.clients import services as clients
 from registry.feeds import services
 from registry.feeds.services import Feed, Format
-from registry.i18n import LANGUAGES
+from registry.i18n import language_of
 
 blp = Blueprint("feeds", __name__, url_prefix="/feeds")
 blp.record_once(lambda state: services.watch_changes())
@@ -37,9 +37,7 @@ def _format(extension: str) -> Format:
 
 @blp.get("/subprocessors.<extension>")
 def public_feed(extension: str) -> Response:
-    language = request.args.get("lang", "en")
-    if language not in LANGUAGES:
-        language = "en"
+    language = language_of(request.args.get("lang"))
     return _respond(services.public_feed(_format(extension), language), PUBLIC_CACHE)
 
 

@@ -15,11 +15,13 @@ from babel.dates import format_date
 from sqlalchemy import select
 
 from registry import i18n, links
-from registry.changes import services as changes
+from registry.changes import states
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
+from registry.changes.texts import FIELD_NAMES
 from registry.clients import services as clients
 from registry.clients.models import Client
+from registry.dpas import services as dpas
 from registry.extensions import db
 from registry.outbox.models import Notice
 from registry.profile import services as profile
@@ -53,6 +55,48 @@ def subprocessor_facts(state: Mapping[str, Any], language: str) -> dict[str, Any
     return facts
 
 
+_YES_NO = {"en": ("yes", "no"), "ro": ("da", "nu")}
+
+
+def _value_text(name: str, value: Any, language: str) -> str:
+    """A sub-processor field's value in words, for a before/after line."""
+    if name == "locations":
+        places = []
+        for location in wording_locations(value, language):
+            place = location["country_name"] + (f" ({location['label']})" if location.get("label") else "")
+            head = f"{place}, {location['role_label']}" if location["role_label"] else place
+            places.append(f"{head}: {location['safeguard']}" if location["safeguard"] else head)
+        return "; ".join(places) or "—"
+    if isinstance(value, bool):
+        yes, no = _YES_NO[i18n.language_of(language)]
+        return yes if value else no
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def wording_locations(value: Any, language: str) -> list[dict[str, Any]]:
+    return [wording.location_words(location, language) for location in value or []]
+
+
+def previous_values(change: Change, language: str) -> list[dict[str, str]]:
+    """For an update: each field it changes, with its value before and after, in words (empty for other kinds)."""
+    if change.kind != "update" or not change.proposed:
+        return []
+    before = states.subprocessor_now(change)
+    after = states.subprocessor_after(change)
+    names = FIELD_NAMES[i18n.language_of(language)]
+    return [
+        {
+            "field": names.get(name, name),
+            "before": _value_text(name, before.get(name), language),
+            "after": _value_text(name, after.get(name), language),
+        }
+        for name in sorted(change.proposed)
+        if before.get(name) != after.get(name)
+    ]
+
+
 def change_facts(change: Change, language: str) -> dict[str, Any]:
     """The change as a client needs it to decide: who, what, where, under which safeguard, from when."""
     return {
@@ -67,7 +111,8 @@ def change_facts(change: Change, language: str) -> dict[str, Any]:
         "urgent": change.urgent,
         "urgent_reason": change.urgent_reason,
         "withdrawn_reason": change.withdrawn_reason,
-        "subprocessor": subprocessor_facts(changes.subprocessor_after(change), language),
+        "subprocessor": subprocessor_facts(states.subprocessor_after(change), language),
+        "previous": previous_values(change, language),
         "replaces": (
             subprocessor_facts(subprocessors.state_of(change.replaces), language) if change.replaces else None
         ),
@@ -150,6 +195,8 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "deadline": deadline,
         "deadline_text": long_date(deadline, language),
         "response": response,
+        "client_services": _client_services(client, change) if client is not None and change is not None else [],
+        "agreement": dpas.agreement_in_force(client.id) if client is not None else None,
         "respond_url": (
             respond_url(change.id, client.id)
             if change is not None and client is not None and (affected is None or affected.expectation != "information")
@@ -165,3 +212,11 @@ def _get(lookup: Lookup, model: type[M], key: Any) -> M | None:
     if key is None:
         return None
     return lookup.get((model.__name__.lower(), key), lambda: db.session.get(model, key))
+
+
+def _client_services(client: Client, change: Change) -> list[str]:
+    """The client's services that the change concerns (those its sub-processor, or the one replaced, serves)."""
+    concerned = set(states.subprocessor_after(change).get("services") or [])
+    if change.replaces is not None:
+        concerned.update(service.slug for service in change.replaces.services)
+    return [service.name for service in sorted(client.services, key=lambda s: s.slug) if service.slug in concerned]

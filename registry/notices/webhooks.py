@@ -65,12 +65,22 @@ def prepare(notice: Notice, now: datetime, lookup: Lookup | None = None) -> Prep
 def event_data(notice: Notice, lookup: Lookup | None = None) -> dict[str, Any]:
     """The event's `data`: the change as clients need it, their deadline and links, and the response if any."""
     context = notice_context(notice, lookup)
+    affected = context["affected"]
+    agreement = context["agreement"]
     data: dict[str, Any] = {
         "notice_id": notice.id,
         "client_id": context["client"].id if context["client"] is not None else None,
         "change": context["change"],
+        "services": context["client_services"],
+        "dpa": (
+            {"number": agreement.number, "version": agreement.version, "status": str(agreement.status)}
+            if agreement is not None
+            else None
+        ),
         "deadline": context["deadline"],
         "expectation": context["expectation"],
+        "excluded": affected.excluded if affected is not None else None,
+        "held": affected.held_at is not None if affected is not None else None,
         "respond_url": context["respond_url"],
         "feed_url": context["feed_url"],
     }
@@ -83,6 +93,10 @@ def event_data(notice: Notice, lookup: Lookup | None = None) -> dict[str, Any]:
             "respondent_name": response.respondent_name,
             "respondent_email": response.respondent_email,
             "recorded_at": response.created_at,
+            "channel": response.channel,
+            "received_on": response.received_on,
+            "resolution": str(response.resolution) if response.resolution is not None else None,
+            "resolution_note": response.resolution_note,
         }
     return data
 

@@ -34,6 +34,7 @@ EVENT_TYPES = {
     "change.withdrawn": "change.withdrawn",
     "response.acknowledged": "response.recorded",
     "response.resolved": "response.resolved",
+    "reminder": "reminder.sent",
 }
 """Notice template -> webhook event type. Other templates (reminders, internal alerts) are not sent to webhooks."""
 

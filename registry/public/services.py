@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry.changes import services as changes
+from registry.changes import states
 from registry.changes.models import Change, ChangeStatus
 from registry.errors import NotFound
 from registry.extensions import db
@@ -108,7 +108,7 @@ def replaced_state(change: Change, language: str) -> dict[str, Any] | None:
 
 def change_state(change: Change, language: str) -> dict[str, Any]:
     """The change's sub-processor as the change makes it, localised."""
-    return localise(changes.subprocessor_after(change), language)
+    return localise(states.subprocessor_after(change), language)
 
 
 # -- exports ----------------------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ print(json.dumps({
 
 
 def _run(*args: str | Path, cwd: Path) -> str:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=240, check=False)  # noqa: S603
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=240, check=False)  # noqa: S603 (our own commands)
     assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 

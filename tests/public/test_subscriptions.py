@@ -80,7 +80,7 @@ def test_the_same_answer_for_known_and_new_addresses(client: FlaskClient) -> Non
     assert first.status_code == known.status_code == new.status_code == 200
     assert known.text == new.text == first.text
     # The confirmed subscriber stays confirmed until a new link is clicked: nobody else can change its settings.
-    assert subscriber("known@example.com").status == SubscriberStatus.CONFIRMED  # type: ignore[union-attr]
+    assert subscriber("known@example.com").status == SubscriberStatus.CONFIRMED  # type: ignore[union-attr]  # the subscriber exists here
     assert len(confirmation_notices("known@example.com")) == 2
 
 
@@ -138,7 +138,7 @@ def test_rate_limit_per_ip(client: FlaskClient) -> None:
 
 def test_confirmation_links_expire_and_cannot_be_forged(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     now = TimestampSigner.get_timestamp
-    week_ago = lambda self: now(self) - int(services.CONFIRM_MAX_AGE.total_seconds()) - 60  # noqa: E731
+    week_ago = lambda self: now(self) - int(services.CONFIRM_MAX_AGE.total_seconds()) - 60  # noqa: E731 (a method to patch in)
     monkeypatch.setattr(TimestampSigner, "get_timestamp", week_ago)
     subscribe(client, "late@example.com")
     monkeypatch.setattr(TimestampSigner, "get_timestamp", now)
@@ -148,7 +148,7 @@ def test_confirmation_links_expire_and_cannot_be_forged(client: FlaskClient, mon
     assert "The link has expired." in expired.text
     assert 'href="/subscribe?lang=en"' in expired.text
     assert client.post(path_of(url)).status_code == 410
-    assert subscriber("late@example.com").status == SubscriberStatus.PENDING  # type: ignore[union-attr]
+    assert subscriber("late@example.com").status == SubscriberStatus.PENDING  # type: ignore[union-attr]  # the subscriber exists here
 
     for bad in ("garbage", url.rsplit("/", 1)[1][:-2] + "xx"):
         page = client.get(f"/subscribe/confirm/{bad}")
@@ -228,7 +228,7 @@ def test_subscribe_confirm_and_unsubscribe_end_to_end(client: FlaskClient, world
         content_type="application/x-www-form-urlencoded",
     )
     assert one_click.status_code == 200
-    assert subscriber("reader@example.com").status == SubscriberStatus.UNSUBSCRIBED  # type: ignore[union-attr]
+    assert subscriber("reader@example.com").status == SubscriberStatus.UNSUBSCRIBED  # type: ignore[union-attr]  # the subscriber exists here
 
     beta = world.subprocessor("Beta")
     world.announced_change(beta["id"])

@@ -1,0 +1,75 @@
+"""What a notice tells a client so it can act: which of its services the change concerns, its agreement in force,
+what it can do if it objects, and for an update the values before and after; the same facts in the webhook data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from registry.db import utcnow
+from registry.notices import emails, webhooks
+from tests.changes.conftest import TODAY, notices
+
+
+def _body(notice):
+    message = message_from_bytes(emails.render(notice, now=utcnow()).data, policy=policy.default)
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _sent_dpa(client, headers, client_id):
+    dpa = client.post(f"/api/v1/clients/{client_id}/dpas", json={}, headers=headers("account_manager"))
+    assert dpa.status_code == 201, dpa.json
+    sent = client.post(f"/api/v1/dpas/{dpa.json['id']}/send", headers=headers("account_manager"))
+    assert sent.status_code == 200, sent.json
+    return sent.json
+
+
+def test_an_announcement_names_the_clients_services_its_agreement_and_its_remedies(
+    app, monkeypatch, client, headers, world, make_subprocessor, make_client, make_change, announce
+):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", "hooks.example.com")
+    smith = make_client("Smith", language="en", services=["crm", "livestream"])
+    dpa = _sent_dpa(client, headers, smith["id"])
+    hook = client.post(
+        f"/api/v1/clients/{smith['id']}/webhooks",
+        json={"url": "https://hooks.example.com/x"},
+        headers=headers("account_manager"),
+    )
+    assert hook.status_code == 201, hook.json
+    mailjet = make_subprocessor("Mailjet", services=["crm"])
+    announce(make_change(mailjet["id"])["id"])
+
+    [email] = notices(template="change.announced", channel="email")
+    text = " ".join(_body(email).split())
+    assert "Your services concerned: CRM." in text  # not livestream: Mailjet does not serve it
+    assert f"Your data processing agreement: {dpa['number']}, version {dpa['version']}." in text
+    assert "If you object, we will look for a solution with you" in text
+    assert "terminate the affected services without penalty" in text
+    assert "You may also object by replying to this email or by letter." in text
+
+    [hooked] = notices(template="change.announced", channel="webhook")
+    data = webhooks.event_data(hooked)
+    assert data["services"] == ["CRM"]
+    assert data["dpa"] == {"number": dpa["number"], "version": dpa["version"], "status": "sent"}
+    assert (data["excluded"], data["held"], data["expectation"]) == (False, False, "objection_window")
+
+
+def test_an_update_shows_each_changed_value_before_and_after(
+    client, headers, make_subprocessor, make_client, make_change, announce, world
+):
+    make_client("Alfa")
+    hetzner = make_subprocessor("Hetzner", status="active", category="hosting")
+    proposed = {"locations": [{"country": "CH", "label": "Zürich", "role": "storage"}]}
+    change = make_change(
+        hetzner["id"],
+        kind="update",
+        summary="Datele se mută la Zürich",
+        proposed=proposed,
+        effective_on=(TODAY + timedelta(days=45)).isoformat(),
+    )
+    announce(change["id"])
+    [email] = notices(template="change.announced", channel="email")
+    text = " ".join(_body(email).split())
+    assert "Ce se schimbă:" in text
+    assert "locațiile și garanțiile pentru transfer: înainte: Germania" in text
+    assert "după modificare: Elveția (Zürich), stocare: Decizie de adecvare" in text
