@@ -54,6 +54,22 @@ def _table_of(entity: HasId) -> str:
     return str(getattr(type(entity), "__tablename__", type(entity).__name__.lower()))
 
 
+def record_changes(
+    action: str, entity: HasId, *, actor: Actor, before: dict[str, Any], after: dict[str, Any]
+) -> AuditEvent | None:
+    """Record an update with only the fields it changed (before and after); nothing when nothing changed."""
+    changed = [name for name in after if after[name] != before.get(name)]
+    if not changed:
+        return None
+    return record(
+        action,
+        entity,
+        actor=actor,
+        before={name: before.get(name) for name in changed},
+        after={name: after[name] for name in changed},
+    )
+
+
 def record(
     action: str,
     entity: HasId | None = None,

@@ -184,14 +184,7 @@ def update_change(change: Change, data: Mapping[str, Any], *, actor: Actor) -> C
     if after != before:
         change.version = change.version + 1
         db.session.flush()
-        changed = [name for name in after if after[name] != before[name]]
-        audit.record(
-            "change.updated",
-            change,
-            actor=actor,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-        )
+        audit.record_changes("change.updated", change, actor=actor, before=before, after=after)
     return change
 
 

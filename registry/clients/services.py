@@ -179,14 +179,7 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
         client.version = client.version + 1
         db.session.flush()  # an UPDATE against a stale version raises StaleDataError (412)
         _save_version(client, actor=actor)
-        changed = [name for name in after if after[name] != before[name]]
-        audit.record(
-            "client.updated",
-            client,
-            actor=actor,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
-        )
+        audit.record_changes("client.updated", client, actor=actor, before=before, after=after)
     return client
 
 

@@ -17,7 +17,7 @@ from registry.auth import services as auth_services
 from registry.auth.models import User
 from registry.changes import responses as change_responses
 from registry.changes import services as change_services
-from registry.changes.models import Answer, Change, Resolution
+from registry.changes.models import Answer, Change, ChangeResponse, Resolution
 from registry.clients.models import Client
 from registry.demo import builders
 from registry.dpas import services as dpa_services
@@ -110,18 +110,15 @@ def _changes(today: date) -> int:
         effective_on=(today + timedelta(days=50)).isoformat(),
     )
     change_services.announce(brevo, today=today, actor=DEMO)
-    smith = change_responses.find_affected(brevo.id, by_legal_name["Smith & Co Events Ltd"].id)
-    if smith is not None:
-        change_responses.record_response(
-            smith,
-            answer=Answer.OBJECT,
-            respondent_name="Jane Smith",
-            respondent_email="jane@smithco.example",
-            reason="Our events team already uses another email provider under its own contract; "
-            "we would rather not add a second one.",
-            ip=None,
-            today=today,
-        )
+    _answer(
+        brevo,
+        by_legal_name["Smith & Co Events Ltd"],
+        Answer.OBJECT,
+        "Jane Smith <jane@smithco.example>",
+        "Our events team already uses another email provider under its own contract; we would rather not add a "
+        "second one.",
+        today,
+    )
 
     meta = by_name["Meta Ads"]
     meta_update = builders.create_change(
@@ -142,17 +139,7 @@ def _changes(today: date) -> int:
         effective_on=(today + timedelta(days=61)).isoformat(),
     )
     change_services.announce(meta_update, today=today, actor=DEMO)
-    clinic = change_responses.find_affected(meta_update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
-    if clinic is not None:
-        change_responses.record_response(
-            clinic,
-            answer=Answer.APPROVE,
-            respondent_name="Elena Pop",
-            respondent_email="conducere@clinica-sfmaria.example",
-            reason="",
-            ip=None,
-            today=today,
-        )
+    _answer(meta_update, by_legal_name[CLINIC], Answer.APPROVE, ELENA, "", today)
 
     _held_objection(today, by_name["LINK Mobility (SMSAPI)"], by_legal_name)
 
@@ -165,6 +152,23 @@ def _changes(today: date) -> int:
         effective_on=(today + timedelta(days=90)).isoformat(),
     )
     return 4
+
+
+CLINIC = "Clinica Medicală Sfânta Maria S.R.L."
+ELENA = "Elena Pop <conducere@clinica-sfmaria.example>"
+
+
+def _answer(
+    change: Change, client: Client, answer: Answer, respondent: str, reason: str, today: date
+) -> ChangeResponse | None:
+    """The client's answer through its respond link ("Name <email>" answering), if the change was announced to it."""
+    affected = change_responses.find_affected(change.id, client.id)
+    if affected is None:
+        return None
+    name, email = respondent.rstrip(">").split(" <")
+    return change_responses.record_response(
+        affected, answer=answer, respondent_name=name, respondent_email=email, reason=reason, ip=None, today=today
+    )
 
 
 def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Client]) -> None:
@@ -187,30 +191,16 @@ def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Cli
         effective_on=effective_on.isoformat(),
     )
     change_services.announce(update, today=announced_on, actor=DEMO)
-    stefanescu = change_responses.find_affected(update.id, by_legal_name["Societatea Ștefănescu & Fiii SRL"].id)
-    clinic = change_responses.find_affected(update.id, by_legal_name["Clinica Medicală Sfânta Maria S.R.L."].id)
-    objection = None
-    if stefanescu is not None:
-        objection = change_responses.record_response(
-            stefanescu,
-            answer=Answer.OBJECT,
-            respondent_name="Ana Ștefănescu",
-            respondent_email="ana@stefanescu.example",
-            reason="Copiile de siguranță ale rapoartelor SMS nu trebuie să părăsească Polonia, conform contractului "
-            "nostru cu clienții.",
-            ip=None,
-            today=announced_on + timedelta(days=3),
-        )
-    if clinic is not None:
-        change_responses.record_response(
-            clinic,
-            answer=Answer.APPROVE,
-            respondent_name="Elena Pop",
-            respondent_email="conducere@clinica-sfmaria.example",
-            reason="",
-            ip=None,
-            today=announced_on + timedelta(days=5),
-        )
+    objection = _answer(
+        update,
+        by_legal_name["Societatea Ștefănescu & Fiii SRL"],
+        Answer.OBJECT,
+        "Ana Ștefănescu <ana@stefanescu.example>",
+        "Copiile de siguranță ale rapoartelor SMS nu trebuie să părăsească Polonia, conform contractului nostru cu "
+        "clienții.",
+        announced_on + timedelta(days=3),
+    )
+    _answer(update, by_legal_name[CLINIC], Answer.APPROVE, ELENA, "", announced_on + timedelta(days=5))
     change_services.apply_due(effective_on, actor=DEMO)
     if objection is not None:
         change_responses.resolve_response(

@@ -180,11 +180,11 @@ def update_profile(data: Mapping[str, Any], *, actor: Actor) -> ProcessorProfile
     if changed:
         profile.version = profile.version + 1
         db.session.flush()
-        audit.record(
+        audit.record_changes(
             "profile.updated",
             profile,
             actor=actor,
-            before={name: before[name] for name in changed},
-            after={name: after[name] for name in changed},
+            before={name: before[name] for name in EDITABLE},
+            after={name: after[name] for name in EDITABLE},
         )
     return profile
