@@ -37,6 +37,8 @@ class Expectation(StrEnum):
 
 class Answer(StrEnum):
     OBJECT = "object"
+    ACCEPT = "accept"
+    """Under general authorisation: no objection (any more); it withdraws an earlier objection."""
     APPROVE = "approve"
     REFUSE = "refuse"
 

@@ -31,7 +31,7 @@ from registry.extensions import db
 from registry.outbox import services as outbox
 
 ANSWERS: dict[Expectation, tuple[Answer, ...]] = {
-    Expectation.OBJECTION_WINDOW: (Answer.OBJECT,),
+    Expectation.OBJECTION_WINDOW: (Answer.OBJECT, Answer.ACCEPT),
     Expectation.APPROVAL: (Answer.APPROVE, Answer.REFUSE),
     Expectation.INFORMATION: (),
 }

@@ -80,6 +80,10 @@ TEXT: dict[str, dict[str, str]] = {
         "answer_object": "objection",
         "answer_approve": "approval",
         "answer_refuse": "refusal",
+        "answer_accept": "objection withdrawn",
+        "withdraw_legend": "Withdraw your objection",
+        "withdraw": "If you no longer object, the change will apply to your data from its effective date.",
+        "submit_withdraw": "Withdraw the objection",
         "object_legend": "Object to this change",
         "approve_legend": "Approve or refuse this change",
         "approve": "I approve this change",
@@ -101,6 +105,12 @@ TEXT: dict[str, dict[str, str]] = {
         "effective_title": "This change has taken effect",
         "effective": "The change took effect on {effective_on}, so answers are no longer taken here. Please contact "
         "us if you wish to discuss it.",
+        "held_title": "Your objection holds this change for you",
+        "held": "The change took effect on {effective_on}, but not for your data: until our legal team has resolved "
+        "your objection with you, it does not apply to you. We will tell you how it is resolved.",
+        "not_applied_title": "This change does not apply to you",
+        "not_applied": "The change took effect on {effective_on}, but it does not apply to your data. Please contact us "
+        "if you wish to discuss it.",
         "information_title": "For your information",
         "information": "We stop using {name} as a sub-processor from {effective_on}. It will no longer process your "
         "data; you need not do anything.",
@@ -161,6 +171,11 @@ TEXT: dict[str, dict[str, str]] = {
         "answer_object": "obiecție",
         "answer_approve": "aprobare",
         "answer_refuse": "refuz",
+        "answer_accept": "obiecție retrasă",
+        "withdraw_legend": "Retrageți obiecția",
+        "withdraw": "Dacă nu mai aveți obiecții, modificarea se va aplica datelor dumneavoastră de la data intrării în "
+        "vigoare.",
+        "submit_withdraw": "Retrageți obiecția",
         "object_legend": "Formulați obiecții la această modificare",
         "approve_legend": "Aprobați sau refuzați această modificare",
         "approve": "Aprob această modificare",
@@ -182,6 +197,13 @@ TEXT: dict[str, dict[str, str]] = {
         "effective_title": "Această modificare a intrat în vigoare",
         "effective": "Modificarea a intrat în vigoare la {effective_on}, astfel că răspunsurile nu mai sunt primite "
         "aici. Vă rugăm să ne contactați dacă doriți să o discutăm.",
+        "held_title": "Obiecția dumneavoastră suspendă această modificare pentru dumneavoastră",
+        "held": "Modificarea a intrat în vigoare la {effective_on}, dar nu pentru datele dumneavoastră: până când "
+        "echipa noastră juridică soluționează obiecția împreună cu dumneavoastră, ea nu vi se aplică. Vă vom comunica "
+        "modul de soluționare.",
+        "not_applied_title": "Această modificare nu vi se aplică",
+        "not_applied": "Modificarea a intrat în vigoare la {effective_on}, dar nu se aplică datelor dumneavoastră. Vă "
+        "rugăm să ne contactați dacă doriți să o discutăm.",
         "information_title": "Pentru informarea dumneavoastră",
         "information": "Nu mai folosim {name} ca sub-împuternicit începând cu {effective_on}. Acesta nu vă va mai "
         "prelucra datele; nu este nevoie să faceți nimic.",

@@ -56,6 +56,13 @@ def _closed_link(state: responses.LinkState, affected: AffectedClient, lang: str
         return _closed(410, "withdrawn", lang)
     if state == responses.LinkState.EFFECTIVE:
         took_effect = change.effective_at.date() if change.effective_at is not None else change.effective_on
+        if affected.excluded:  # held by its open objection, or excluded: say so, not just "it took effect"
+            key = (
+                "held"
+                if affected.held_at is not None and services.is_open_objection(services.current_response(affected))
+                else "not_applied"
+            )
+            return _closed(410, key, lang, effective_on=_date(took_effect, lang))
         return _closed(410, "effective", lang, effective_on=_date(took_effect, lang))
     return _closed(410, "expired", lang, deadline=_date(affected.deadline, lang))
 
@@ -156,8 +163,8 @@ def respond(token: str) -> Any:
         if not links.check_form_token(token, request.form.get("csrf", "")):
             return _closed(400, "stale", lang)
         form = {name: request.form.get(name, "") for name in FORM_FIELDS}
-        if affected.expectation == Expectation.OBJECTION_WINDOW:
-            form["answer"] = "object"
+        if affected.expectation == Expectation.OBJECTION_WINDOW:  # object, or withdraw an earlier objection
+            form["answer"] = "accept" if form["answer"] == "accept" else "object"
         try:
             responses.record_response(
                 affected,

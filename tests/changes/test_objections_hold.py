@@ -71,6 +71,9 @@ def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
     held = db.session.scalars(select(AffectedClient).where(AffectedClient.change_id == change["id"])).one()
     assert held.held_at is not None
 
+    page = client.get(link(change["id"], alfa["id"]))
+    assert page.status_code == 410
+    assert "nu pentru datele dumneavoastră" in page.text  # the respond page says the objection holds it
     [effective] = notices(template="change.effective")
     assert "obiecția dumneavoastră nu este încă soluționată" in _read(effective)[1]
     assert told(effective)["affected"].held_at is not None
@@ -238,3 +241,23 @@ def test_an_objection_received_in_time_but_recorded_after_the_change_took_effect
     assert {n.recipient for n in notices(template="response.acknowledged")} == {"maria@alfa.test"}
     [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert row["excluded"] is True
+
+
+def test_a_client_may_withdraw_its_objection_until_its_deadline(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa, change, _ = _objection(client, headers, make_subprocessor, make_client, make_change, announce, link, answer)
+    path = link(change["id"], alfa["id"])
+    page = client.get(path)
+    assert "Retrageți obiecția" in page.text  # offered once there is an objection to withdraw
+    withdrawn = answer(path, answer="accept", name="Ion Pop", email="ion@alfa.test")
+    assert withdrawn.status_code == 303
+    responses = client.get(f"/api/v1/changes/{change['id']}/responses", headers=headers("legal")).json
+    assert [(r["answer"], r["current"]) for r in responses] == [("object", False), ("accept", True)]
+    assert "Retrageți obiecția" not in client.get(path).text
+    ack = [n for n in notices(template="response.acknowledged") if n.recipient == "ion@alfa.test"][-1]
+    subject, text = _read(ack)
+    assert subject.startswith("Am primit retragerea obiecției dumneavoastră")
+    assert "Obiecția dumneavoastră este retrasă" in text
+    _apply(runner, EFFECTIVE)
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]  # nothing holds it any more
