@@ -108,9 +108,9 @@ TEXT: dict[str, dict[str, str]] = {
         "held_title": "Your objection holds this change for you",
         "held": "The change took effect on {effective_on}, but not for your data: until our legal team has resolved "
         "your objection with you, it does not apply to you. We will tell you how it is resolved.",
-        "not_applied_title": "This change does not apply to you",
-        "not_applied": "The change took effect on {effective_on}, but it does not apply to your data. Please contact us "
-        "if you wish to discuss it.",
+        "not_applied_title": "This change has taken effect",
+        "not_applied": "The change took effect on {effective_on}, but it does not apply to your data; answers are no "
+        "longer taken here. Please contact us if you wish to discuss it.",
         "information_title": "For your information",
         "information": "We stop using {name} as a sub-processor from {effective_on}. It will no longer process your "
         "data; you need not do anything.",
@@ -201,9 +201,9 @@ TEXT: dict[str, dict[str, str]] = {
         "held": "Modificarea a intrat în vigoare la {effective_on}, dar nu pentru datele dumneavoastră: până când "
         "echipa noastră juridică soluționează obiecția împreună cu dumneavoastră, ea nu vi se aplică. Vă vom comunica "
         "modul de soluționare.",
-        "not_applied_title": "Această modificare nu vi se aplică",
-        "not_applied": "Modificarea a intrat în vigoare la {effective_on}, dar nu se aplică datelor dumneavoastră. Vă "
-        "rugăm să ne contactați dacă doriți să o discutăm.",
+        "not_applied_title": "Această modificare a intrat în vigoare",
+        "not_applied": "Modificarea a intrat în vigoare la {effective_on}, dar nu se aplică datelor dumneavoastră; "
+        "răspunsurile nu mai sunt primite aici. Vă rugăm să ne contactați dacă doriți să o discutăm.",
         "information_title": "Pentru informarea dumneavoastră",
         "information": "Nu mai folosim {name} ca sub-împuternicit începând cu {effective_on}. Acesta nu vă va mai "
         "prelucra datele; nu este nevoie să faceți nimic.",
