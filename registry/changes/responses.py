@@ -190,6 +190,10 @@ def record_offline_response(
     if problem is not None:
         raise Invalid(problem, {"received_on": [problem]})
     errors: dict[str, list[str]] = {}
+    if answer == Answer.APPROVE and channel in ("phone", "meeting"):
+        errors["channel"] = [
+            "An approval must be given in writing (art. 28(2) GDPR): record it from the email or letter."
+        ]
     chosen = _check_answer(affected, answer, respondent, respondent_email, reason, email_required=False, errors=errors)
     response = _record(
         affected,
@@ -217,9 +221,13 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
             change, affected, reason=f"Change {change.id}: held, the client's objection is not resolved.", actor=actor
         )
         affected.held_at = utcnow()
-    elif response.answer == Answer.APPROVE and affected.excluded:
+    elif response.answer in (Answer.APPROVE, Answer.ACCEPT) and affected.excluded:
+        # approved (specific) or the objection withdrawn (general), in time: the change applies to the client now
         clients.end_exclusion(
-            affected.client, change.subprocessor_id, reason=f"Change {change.id}: approved by the client.", actor=actor
+            affected.client,
+            change.subprocessor_id,
+            reason=f"Change {change.id}: {response.answer} by the client.",
+            actor=actor,
         )
         affected.excluded = False
     db.session.flush()

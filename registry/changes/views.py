@@ -147,12 +147,14 @@ def respond(token: str) -> Any:
     if affected is None:
         return _closed(404, "unknown", None)
     lang = _language(affected) or "en"
+    state = responses.link_state(affected, today)
+    if state == responses.LinkState.WITHDRAWN:
+        return _closed_link(state, affected, lang)
     if affected.expectation == Expectation.INFORMATION:  # a removal: the client is told, nothing is asked of it
         change = affected.change
         return _closed(
             200, "information", lang, name=change.subprocessor.name, effective_on=_date(change.effective_on, lang)
         )
-    state = responses.link_state(affected, today)
     if state != responses.LinkState.OPEN:
         return _closed_link(state, affected, lang)
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from babel.dates import format_date
 from sqlalchemy import select
 
-from registry import i18n, links
+from registry import clock, i18n, links
 from registry.changes import states
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
@@ -178,6 +178,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
     if client is None and affected is not None:
         client = affected.client
     deadline = affected.deadline if affected is not None else None
+    agreement = dpas.agreement_in_force(client.id) if client is not None else None
     facts = None
     if change is not None:
         found = change
@@ -196,7 +197,17 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "deadline_text": long_date(deadline, language),
         "response": response,
         "client_services": _client_services(client, change) if client is not None and change is not None else [],
-        "agreement": dpas.agreement_in_force(client.id) if client is not None else None,
+        "agreement": agreement,
+        "agreement_signed_text": long_date(agreement.signed_on, language) if agreement is not None else "",
+        "answered_text": (
+            long_date(response.received_on or response.created_at.date(), language) if response is not None else ""
+        ),
+        "answer_open": (
+            affected is not None
+            and change is not None
+            and change.status == "announced"
+            and affected.deadline >= clock.today()
+        ),
         "respond_url": (
             respond_url(change.id, client.id)
             if change is not None and client is not None and (affected is None or affected.expectation != "information")

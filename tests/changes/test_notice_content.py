@@ -44,8 +44,11 @@ def test_an_announcement_names_the_clients_services_its_agreement_and_its_remedi
     assert "Your services concerned: CRM." in text  # not livestream: Mailjet does not serve it
     assert f"Your data processing agreement: {dpa['number']}, version {dpa['version']}." in text
     assert "If you object, we will look for a solution with you" in text
-    assert "terminate the affected services without penalty" in text
-    assert "You may also object by replying to this email or by letter." in text
+    assert "stating your data protection grounds (Clause 5.3" in text
+    assert "Until your objection is resolved, Mailjet will not process your data" in text
+    assert "terminate the affected services or the main agreement without penalty by written notice" in text
+    assert "refund any fees paid in advance" in text
+    assert "You may also object in writing: by replying to this email." in text  # no address in this profile
 
     [hooked] = notices(template="change.announced", channel="webhook")
     data = webhooks.event_data(hooked)

@@ -134,13 +134,16 @@ def test_every_resolution_is_told_to_the_client_with_what_it_means(
     assert subject.startswith("Your objection: we offer you an alternative")
     assert "We offer you an alternative" in text
     assert "Mailjet EU region only." in text
-    assert "terminate the affected services without penalty" in text
+    assert "terminate the affected services or the main agreement without penalty" in text
+    assert "refund any fees paid in advance" in text
 
     assert _resolve(client, headers, objection["id"], "contract_terminated", "Ends on 31 March.").status_code == 200
     assert client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["status"] == "terminated"
     assert _names(client, headers, alfa["id"], EFFECTIVE) == []
     last = [n for n in notices(template="response.resolved") if n.recipient == "dpo@alfa.test"][-1]
-    assert "the affected services end" in _read(last)[1]
+    subject, text = _read(last)
+    assert "the affected services end" in subject
+    assert "your contract ends" in text and "returned or deleted" in text
 
 
 def test_a_romanian_client_reads_the_resolution_in_romanian(
