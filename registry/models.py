@@ -2,7 +2,7 @@
 
 from registry.audit.models import AuditEvent
 from registry.auth.models import ApiToken, User
-from registry.changes.models import AffectedClient, Change, ChangeResponse, ResponseAttachment
+from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.clients.models import Client, ClientContact, ClientVersion, Exclusion
 from registry.dpas.models import Dpa, DpaTemplate
 from registry.outbox.models import Notice
@@ -25,7 +25,6 @@ __all__ = [
     "Location",
     "Notice",
     "ProcessorProfile",
-    "ResponseAttachment",
     "Service",
     "SubProcessor",
     "SubProcessorVersion",

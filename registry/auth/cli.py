@@ -27,6 +27,7 @@ def create(email: str, role: str, name: str) -> None:
         _, secret = services.issue_token(user, label="created with the user", actor=actor)
     except RegistryError as error:
         raise click.ClickException(error.message) from None
+    db.session.commit()  # before the token is shown: a printed token must exist
     click.echo(f"created {user.role} {user.email}; API token (shown once):")
     click.echo(secret)
 
@@ -42,6 +43,7 @@ def token(email: str, label: str) -> None:
         _, secret = services.issue_token(services.get_user(email), label=label, actor=actor)
     except RegistryError as error:
         raise click.ClickException(error.message) from None
+    db.session.commit()  # before the token is shown: a printed token must exist
     click.echo(secret)
 
 

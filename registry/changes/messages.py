@@ -3,10 +3,11 @@
 One source of truth for what a notice says: a row names its recipient, its event and its template, and refers to the
 rows it is about (`change_id`, `client_id` columns; `response_id`, `supersedes_response_id` in the payload). The
 renderer (`registry.notices`) reads everything else from the database when it sends. The payload holds only what the
-database does not: the facts of that one event (`what` happened for a subscriber notice, the `error` and day of a
-failed application, the `reason` code of an exclusion) and the links the message carries (`change_url`,
-`unsubscribe_url`). So a notice never disagrees with the registry, and payloads stay a few bytes each when an
-announcement reaches a hundred thousand contacts.
+database does not keep as it was at that event: the facts of that one event (`what` happened for a subscriber notice,
+the `error` and day of a failed application, the `reason` code of an exclusion, whether the client was `excluded` or
+`held` when the change took effect, the `resolution` a notice tells of, since a later one may replace it) and the
+links the message carries (`change_url`, `unsubscribe_url`). So a notice never disagrees with the registry, and
+payloads stay a few bytes each when an announcement reaches a hundred thousand contacts.
 """
 
 from __future__ import annotations
@@ -79,16 +80,23 @@ def recipients_from_rows(targets: Iterable[ClientRow], contacts: Mapping[int, Se
     ]
 
 
-def client_rows(change: Change, recipients: Iterable[Recipient], *, template: str, what: str) -> Rows:
+def client_rows(
+    change: Change,
+    recipients: Iterable[Recipient],
+    *,
+    template: str,
+    what: str,
+    facts: Mapping[int, Mapping[str, Any]] | None = None,
+) -> Rows:
     """One email row per recipient; event `change/<id>/client/<client id>/<what>` (the only builder of the rows that
-    tell affected clients about a change)."""
+    tell affected clients about a change). `facts`: by client id, what is true of that client at this event."""
     return [
         outbox.notice_row(
             event=f"change/{change.id}/client/{recipient.client_id}/{what}",
             template=template,
             recipient=recipient.email,
             language=recipient.language,
-            payload={},
+            payload=dict((facts or {}).get(recipient.client_id, {})),
             change_id=change.id,
             client_id=recipient.client_id,
         )
@@ -156,8 +164,9 @@ def effective(change: Change, affected: Sequence[AffectedClient], alerts: Rows) 
     """Every client notified (excluded or not: the message says which) with the legal team's `alerts`, then the
     subscribers."""
     recipients = recipients_of(row.client for row in affected)
+    facts = {row.client_id: {"excluded": row.excluded, "held": row.held_at is not None} for row in affected}
     return [
-        [*client_rows(change, recipients, template=EFFECTIVE, what="effective"), *alerts],
+        [*client_rows(change, recipients, template=EFFECTIVE, what="effective", facts=facts), *alerts],
         subscriber_rows(change, "effective"),
     ]
 
@@ -246,7 +255,11 @@ def resolved(response: ChangeResponse) -> Rows:
             template=RESOLVED,
             recipient=recipient.email,
             language=recipient.language,
-            payload={"response_id": response.id},
+            payload={
+                "response_id": response.id,
+                "resolution": str(response.resolution),
+                "resolution_note": response.resolution_note,
+            },
             change_id=affected.change_id,
             client_id=client.id,
         )

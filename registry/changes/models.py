@@ -4,8 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clients.models import Client
 from registry.db import Base, TimestampMixin, utcnow
@@ -41,6 +41,10 @@ class Answer(StrEnum):
     """Under general authorisation: no objection (any more); it withdraws an earlier objection."""
     APPROVE = "approve"
     REFUSE = "refuse"
+
+
+OFFLINE_CHANNELS = ("email", "letter", "phone", "meeting")
+"""How an answer reaches us other than through the respond link ("web"); the DPA names email and letter."""
 
 
 class Resolution(StrEnum):
@@ -133,26 +137,5 @@ class ChangeResponse(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     affected: Mapped[AffectedClient] = relationship(back_populates="responses")
-    attachments: Mapped[list[ResponseAttachment]] = relationship(
-        back_populates="response", order_by="ResponseAttachment.id"
-    )
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
-
-
-class ResponseAttachment(Base):
-    """A file that came with an answer received offline (the client's letter or email), kept as received."""
-
-    __tablename__ = "response_attachment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("change_response.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(320))
-
-    response: Mapped[ChangeResponse] = relationship(back_populates="attachments")

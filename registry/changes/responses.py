@@ -15,6 +15,7 @@ from registry.audit.services import Actor
 from registry.changes import links, messages
 from registry.changes import services as changes
 from registry.changes.models import (
+    OFFLINE_CHANNELS,
     AffectedClient,
     Answer,
     Change,
@@ -128,6 +129,7 @@ def record_response(
     :raise LinkClosed: the deadline passed, or the change took effect or was withdrawn.
     :raise Invalid: an answer the client is not asked for, or a missing name, email or reason.
     """
+    changes.lock(affected.change)
     state = link_state(affected, today)
     if state == LinkState.WITHDRAWN:
         raise LinkClosed(f"Change {affected.change_id} was withdrawn: there is nothing to answer.")
@@ -147,10 +149,6 @@ def record_response(
         ip=ip,
         actor=actor,
     )
-
-
-OFFLINE_CHANNELS = ("email", "letter", "phone", "meeting")
-"""How an answer reaches us other than through the respond link (the DPA names email and letter)."""
 
 
 def record_offline_response(
@@ -173,7 +171,7 @@ def record_offline_response(
     :raise Invalid: naming the field: an answer the client is not asked for, an unknown channel, a day received in
         the future, before the announcement or after the client's deadline, a missing respondent or reason.
     """
-    change = affected.change
+    change = changes.lock(affected.change)
     if change.status == ChangeStatus.WITHDRAWN:
         raise Conflict(f"Change {change.id} was withdrawn: there is nothing to answer.")
     if channel not in OFFLINE_CHANNELS:
@@ -221,6 +219,14 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
             change, affected, reason=f"Change {change.id}: held, the client's objection is not resolved.", actor=actor
         )
         affected.held_at = utcnow()
+    elif response.answer == Answer.REFUSE and not affected.excluded:
+        changes.exclude_client(
+            change,
+            affected,
+            reason=f"Change {change.id}: not approved by the client (specific authorisation).",
+            actor=actor,
+        )
+        outbox.enqueue(messages.not_approved(change, affected, response))
     elif response.answer in (Answer.APPROVE, Answer.ACCEPT) and affected.excluded:
         # approved (specific) or the objection withdrawn (general), in time: the change applies to the client now
         clients.end_exclusion(
@@ -290,6 +296,8 @@ def _record(
     if previous is not None:
         previous.superseded_at = now
         previous.version = previous.version + 1
+        if affected.change.status == ChangeStatus.ANNOUNCED:
+            affected.excluded = False  # decided on the answer superseded: the new one waits for its own decision
     response = ChangeResponse(
         affected=affected,
         answer=chosen,
@@ -352,8 +360,13 @@ def resolve_response(
     """
     resolution = Resolution(resolution)
     affected = response.affected
-    change = affected.change
+    change = changes.lock(affected.change)
     client = affected.client
+    if change.status == ChangeStatus.WITHDRAWN and resolution not in (
+        Resolution.WITHDRAWN,
+        Resolution.CONTRACT_TERMINATED,
+    ):
+        raise Conflict(f"Change {change.id} was withdrawn: it will not apply to anyone, there is nothing to resolve.")
     if response.superseded_at is not None:
         raise Conflict(f"Response {response.id} was replaced by a later answer: resolve the current one.")
     before = _response_snapshot(response)

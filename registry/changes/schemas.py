@@ -7,7 +7,15 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from registry.changes import services
-from registry.changes.models import Answer, Change, ChangeKind, ChangeResponse, ChangeStatus, Resolution
+from registry.changes.models import (
+    OFFLINE_CHANNELS,
+    Answer,
+    Change,
+    ChangeKind,
+    ChangeResponse,
+    ChangeStatus,
+    Resolution,
+)
 from registry.fields import not_blank, one_of
 from registry.outbox import services as notices
 
@@ -150,7 +158,7 @@ class OfflineResponseSchema(Schema):
 
     client_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**63 - 1))
     answer = fields.String(required=True, validate=one_of(Answer))
-    channel = fields.String(required=True, validate=validate.OneOf(["email", "letter", "phone", "meeting"]))
+    channel = fields.String(required=True, validate=validate.OneOf(OFFLINE_CHANNELS))
     received_on = fields.Date(required=True, metadata={"description": "The day the answer reached us."})
     reason = fields.String(load_default="", validate=validate.Length(max=5000))
     respondent = fields.String(

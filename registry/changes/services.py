@@ -352,6 +352,19 @@ def withdraw(change: Change, *, reason: str, actor: Actor) -> Change:
 # -- taking effect ----------------------------------------------------------------------------------------------
 
 
+def lock(change: Change) -> Change:
+    """Read the change again and lock its row until commit (FOR UPDATE on PostgreSQL; SQLite writes one at a time),
+    so taking effect, resolving an answer and recording one never interleave for the same change."""
+    db.session.flush()
+    db.session.refresh(change, with_for_update=True)
+    return change
+
+
+def is_held(affected: AffectedClient) -> bool:
+    """The change took effect without this client and its objection is still open."""
+    return affected.held_at is not None and is_open_objection(current_response(affected))
+
+
 def exclude_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
     """The change's sub-processor no longer applies to this client (from now)."""
     clients.exclude_subprocessor(affected.client, change.subprocessor_id, reason=reason, actor=actor)
@@ -394,6 +407,7 @@ def take_effect(change: Change, *, actor: Actor, today: date | None = None) -> C
     """Make an announced change effective now: the registry changes (with history), each client that must not
     get it is excluded, everyone notified is told, and the legal team is alerted where it must act.
     """
+    lock(change)
     if change.status != ChangeStatus.ANNOUNCED:
         raise Conflict(f"Change {change.id} is {change.status}: only an announced change takes effect.")
     _apply_to_registry(change, actor=actor)

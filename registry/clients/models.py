@@ -71,6 +71,11 @@ class Client(TimestampMixin, Base):
         self.signatory_name = value.get("name")
         self.signatory_title = value.get("title")
 
+    @property
+    def exclusions_in_force(self) -> list[Exclusion]:
+        """The sub-processors excluded for the client now (ended exclusions stay in the table, for past lists)."""
+        return [exclusion for exclusion in self.exclusions if exclusion.ends_at is None]
+
 
 class ClientContact(Base):
     __tablename__ = "client_contact"

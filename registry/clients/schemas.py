@@ -86,7 +86,12 @@ class ClientOutSchema(ClientSchema):
         allow_none=True,
         metadata={"type": "string", "description": "The client's private Atom feed (staff only)."},
     )
-    exclusions = fields.List(fields.Nested(ClientExclusionSchema), dump_only=True)
+    exclusions = fields.List(
+        fields.Nested(ClientExclusionSchema),
+        dump_only=True,
+        attribute="exclusions_in_force",
+        metadata={"description": "The sub-processors excluded for the client now."},
+    )
     version = fields.Integer(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)

@@ -350,21 +350,22 @@ def exclude_subprocessor(
     return exclusion
 
 
-def end_exclusion(client: Client, subprocessor_id: int, *, reason: str, actor: Actor) -> Exclusion | None:
-    """Apply an excluded sub-processor to this client again, from now (the exclusion is kept, with its end, so lists
-    as of earlier dates stay as they were). Returns the exclusion ended, or None when there was none in force."""
-    exclusion = _exclusion(client, subprocessor_id)
-    if exclusion is None or exclusion.ends_at is not None:
-        return None
-    exclusion.ends_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "client.subprocessor_exclusion_ended",
-        client,
-        actor=actor,
-        after={"subprocessor_id": subprocessor_id, "reason": reason, "ends_at": exclusion.ends_at},
-    )
-    return exclusion
+def end_exclusion(client: Client, subprocessor_id: int, *, reason: str, actor: Actor) -> list[Exclusion]:
+    """Apply an excluded sub-processor to this client again, from now (the exclusions are kept, with their end, so
+    lists as of earlier dates stay as they were). Returns the exclusions ended (every one in force for the pair)."""
+    now = utcnow()
+    ended = [e for e in client.exclusions if e.subprocessor_id == subprocessor_id and e.ends_at is None]
+    for exclusion in ended:
+        exclusion.ends_at = now
+    if ended:
+        db.session.flush()
+        audit.record(
+            "client.subprocessor_exclusion_ended",
+            client,
+            actor=actor,
+            after={"subprocessor_id": subprocessor_id, "reason": reason, "ends_at": now},
+        )
+    return ended
 
 
 def _exclusion(client: Client, subprocessor_id: int) -> Exclusion | None:

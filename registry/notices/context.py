@@ -15,7 +15,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 
 from registry import clock, i18n, links
-from registry.changes import states
+from registry.changes import services, states
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.changes.texts import FIELD_NAMES
@@ -196,6 +196,11 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "deadline": deadline,
         "deadline_text": long_date(deadline, language),
         "response": response,
+        "excluded": payload.get("excluded", affected.excluded if affected is not None else None),
+        "held": payload.get("held", services.is_held(affected) if affected is not None else False),
+        "resolution": payload.get("resolution")
+        or (str(response.resolution) if response and response.resolution else None),
+        "resolution_note": payload.get("resolution_note", response.resolution_note if response is not None else None),
         "client_services": _client_services(client, change) if client is not None and change is not None else [],
         "agreement": agreement,
         "agreement_signed_text": long_date(agreement.signed_on, language) if agreement is not None else "",

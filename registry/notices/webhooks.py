@@ -79,8 +79,8 @@ def event_data(notice: Notice, lookup: Lookup | None = None) -> dict[str, Any]:
         ),
         "deadline": context["deadline"],
         "expectation": context["expectation"],
-        "excluded": affected.excluded if affected is not None else None,
-        "held": affected.held_at is not None if affected is not None else None,
+        "excluded": context["excluded"],
+        "held": context["held"] if affected is not None else None,
         "respond_url": context["respond_url"],
         "feed_url": context["feed_url"],
     }
@@ -95,8 +95,8 @@ def event_data(notice: Notice, lookup: Lookup | None = None) -> dict[str, Any]:
             "recorded_at": response.created_at,
             "channel": response.channel,
             "received_on": response.received_on,
-            "resolution": str(response.resolution) if response.resolution is not None else None,
-            "resolution_note": response.resolution_note,
+            "resolution": context["resolution"],
+            "resolution_note": context["resolution_note"],
         }
     return data
 

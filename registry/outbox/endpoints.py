@@ -36,7 +36,8 @@ EVENT_TYPES = {
     "response.resolved": "response.resolved",
     "reminder": "reminder.sent",
 }
-"""Notice template -> webhook event type. Other templates (reminders, internal alerts) are not sent to webhooks."""
+"""Notice template -> webhook event type (docs/webhooks.md). Other templates (the legal team's alerts, subscribers'
+emails) are not sent to webhooks."""
 
 ROTATION_OVERLAP = timedelta(hours=24)
 _CHUNK = 500

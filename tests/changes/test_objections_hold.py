@@ -264,3 +264,78 @@ def test_a_client_may_withdraw_its_objection_until_its_deadline(
     assert "Obiecția dumneavoastră este retrasă" in text
     _apply(runner, EFFECTIVE)
     assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]  # nothing holds it any more
+
+
+def test_a_new_answer_before_the_effective_date_undoes_the_decision_on_the_old_one(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa, change, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+    )
+    assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 200
+    assert (
+        answer(link(change["id"], alfa["id"]), answer="accept", name="Ion Pop", email="ion@alfa.test").status_code
+        == 303
+    )
+    _apply(runner, EFFECTIVE)
+    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]  # the withdrawal counts, not the old decision
+    assert client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["exclusions"] == []
+
+
+def test_an_ended_exclusion_is_no_longer_listed_on_the_client(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa, _, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+    )
+    _apply(runner, EFFECTIVE)
+    listed = client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["exclusions"]
+    assert [e["subprocessor"]["name"] for e in listed] == ["Mailjet"]
+    assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 200
+    assert client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["exclusions"] == []
+
+
+def test_a_withdrawn_change_has_nothing_to_resolve(
+    client, headers, world, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    _, change, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+    )
+    withdrawn = client.post(
+        f"/api/v1/changes/{change['id']}/withdraw", json={"reason": "Not needed."}, headers=headers("legal")
+    )
+    assert withdrawn.status_code == 200, withdrawn.json
+    refused = _resolve(client, headers, objection["id"], "accepted_by_client")
+    assert refused.status_code == 409
+    assert "was withdrawn" in refused.json["message"]
+
+
+def test_a_refusal_received_in_time_but_recorded_after_the_change_took_effect_excludes(
+    client, headers, runner, legal_email, make_subprocessor, make_client, make_change, announce
+):
+    beta = make_client("Beta", authorization="specific", language="en")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    approved = _offline(
+        client, headers, change["id"], client_id=beta["id"], answer="approve", channel="email", reason=""
+    )
+    assert approved.status_code == 201, approved.json
+    _apply(runner, EFFECTIVE)
+    assert _names(client, headers, beta["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+    refused = _offline(client, headers, change["id"], client_id=beta["id"], answer="refuse", channel="letter")
+    assert refused.status_code == 201, refused.json
+    assert _names(client, headers, beta["id"], TODAY + timedelta(days=400)) == []
+    assert [n.client_id for n in notices(template="change.excluded")] == [beta["id"]]
+
+
+def test_an_approval_by_phone_is_not_recorded(client, headers, make_subprocessor, make_client, make_change, announce):
+    beta = make_client("Beta", authorization="specific", language="en")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    refused = _offline(
+        client, headers, change["id"], client_id=beta["id"], answer="approve", channel="phone", reason=""
+    )
+    assert refused.status_code == 422
+    assert "in writing" in refused.json["errors"]["json"]["channel"][0]
