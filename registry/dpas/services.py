@@ -410,6 +410,22 @@ def agreement_in_force(client_id: int) -> Dpa | None:
     return None
 
 
+def agreements_in_force(client_ids: list[int]) -> list[Dpa]:
+    """`agreement_in_force` for many clients in one query (at most one DPA per client)."""
+    found: dict[int, Dpa] = {}
+    rows = db.session.scalars(
+        select(Dpa)
+        .options(defer(Dpa.document), defer(Dpa.context))
+        .where(Dpa.client_id.in_(client_ids), Dpa.status.in_([DpaStatus.SIGNED, DpaStatus.SENT]))
+        .order_by(Dpa.client_id, Dpa.version.desc())
+    )
+    for dpa in rows:
+        current = found.get(dpa.client_id)
+        if current is None or (current.status != DpaStatus.SIGNED and dpa.status == DpaStatus.SIGNED):
+            found[dpa.client_id] = dpa
+    return list(found.values())
+
+
 def latest_possible_today() -> date:
     """The latest date that is not in the future anywhere (UTC+14)."""
     return (utcnow() + timedelta(hours=14)).date()

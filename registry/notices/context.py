@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from babel.dates import format_date
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from registry import clock, i18n, links
 from registry.changes import services, states
@@ -141,8 +142,13 @@ class Lookup:
         change_ids = sorted({n.change_id for n in wanted if n.change_id is not None})
         for start in range(0, len(client_ids), _CHUNK):
             chunk = client_ids[start : start + _CHUNK]
-            for client in db.session.scalars(select(Client).where(Client.id.in_(chunk))):
+            for client in db.session.scalars(
+                select(Client).where(Client.id.in_(chunk)).options(selectinload(Client.services))
+            ):
                 self._found[("client", client.id)] = client
+                self._found.setdefault(("agreement", client.id), None)
+            for dpa in dpas.agreements_in_force(chunk):
+                self._found[("agreement", dpa.client_id)] = dpa
             for affected in db.session.scalars(
                 select(AffectedClient).where(
                     AffectedClient.client_id.in_(chunk), AffectedClient.change_id.in_(change_ids)
@@ -178,7 +184,10 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
     if client is None and affected is not None:
         client = affected.client
     deadline = affected.deadline if affected is not None else None
-    agreement = dpas.agreement_in_force(client.id) if client is not None else None
+    agreement = None
+    if client is not None:
+        client_id = client.id
+        agreement = lookup.get(("agreement", client_id), lambda: dpas.agreement_in_force(client_id))
     facts = None
     if change is not None:
         found = change
@@ -201,7 +210,11 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "resolution": payload.get("resolution")
         or (str(response.resolution) if response and response.resolution else None),
         "resolution_note": payload.get("resolution_note", response.resolution_note if response is not None else None),
-        "client_services": _client_services(client, change) if client is not None and change is not None else [],
+        "client_services": (
+            _client_services(client, lookup.get(("concerned", change.id), lambda: _concerned_services(found)))
+            if client is not None and change is not None
+            else []
+        ),
         "agreement": agreement,
         "agreement_signed_text": long_date(agreement.signed_on, language) if agreement is not None else "",
         "answered_text": (
@@ -230,9 +243,14 @@ def _get(lookup: Lookup, model: type[M], key: Any) -> M | None:
     return lookup.get((model.__name__.lower(), key), lambda: db.session.get(model, key))
 
 
-def _client_services(client: Client, change: Change) -> list[str]:
-    """The client's services that the change concerns (those its sub-processor, or the one replaced, serves)."""
+def _concerned_services(change: Change) -> frozenset[str]:
+    """The services a change concerns: those its sub-processor (as the change makes it) or the one replaced serves."""
     concerned = set(states.subprocessor_after(change).get("services") or [])
     if change.replaces is not None:
         concerned.update(service.slug for service in change.replaces.services)
+    return frozenset(concerned)
+
+
+def _client_services(client: Client, concerned: frozenset[str]) -> list[str]:
+    """The names of the client's services among `concerned`."""
     return [service.name for service in sorted(client.services, key=lambda s: s.slug) if service.slug in concerned]
