@@ -28,6 +28,8 @@ class RegistryFlask(Flask):
 
     def dispatch_request(self) -> Response:
         response = self.make_response(super().dispatch_request())
+        if not db.session.registry.has():  # the view never used the database (a cached feed): nothing to end
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:
