@@ -8,13 +8,13 @@ clients of those services). Exclusions after an objection count as in the list t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date
 
 from registry import clock
 from registry.changes.models import Change, ChangeKind, Expectation
 from registry.clients import services as clients
-from registry.clients.models import Authorization, Client
+from registry.clients.models import Authorization, Client, ClientStatus
 from registry.clients.services import ClientRow
 from registry.subprocessors.models import Status, SubProcessor
 
@@ -27,6 +27,16 @@ def expectation_of(client: Client | ClientRow, kind: ChangeKind) -> Expectation:
     if client.authorization == Authorization.SPECIFIC:
         return Expectation.APPROVAL
     return Expectation.OBJECTION_WINDOW
+
+
+def concerns(change: Change, client: Client, on: date) -> ClientRow | None:
+    """The client as a plain row if the change concerns it (the same rule as `affected_clients`), else None."""
+    if client.status != ClientStatus.ACTIVE:
+        return None
+    row = ClientRow(client.id, client.name, client.language, str(client.authorization), client.notice_period_days)
+    own = {service.slug for service in client.services}
+    found = affected_clients(change, on, lambda slugs: [row] if own.intersection(slugs) else [])
+    return found[0] if found else None
 
 
 def _slugs(subprocessor: SubProcessor) -> list[str]:
@@ -55,19 +65,23 @@ def _union(*groups: Iterable[ClientRow]) -> list[ClientRow]:
     return sorted(seen.values(), key=lambda client: (client.name, client.id))
 
 
-def affected_clients(change: Change, on: date) -> list[ClientRow]:
+Candidates = Callable[[Collection[str]], list[ClientRow]]
+"""The active clients using any of these services (all of them, or the one client being checked)."""
+
+
+def affected_clients(change: Change, on: date, using: Candidates = clients.client_rows_using) -> list[ClientRow]:
     """The clients a change concerns, as of `on` (as plain column rows, by name): see the module's docstring."""
     subprocessor = change.subprocessor
     if change.kind == ChangeKind.ADD:
-        return clients.client_rows_using(_slugs(subprocessor))
+        return using(_slugs(subprocessor))
     if change.kind == ChangeKind.REPLACE:
         replaced = change.replaces
         assert replaced is not None  # checked by checks.check_draft
-        current = _applies_to(replaced, clients.client_rows_using(_slugs(replaced)), on)
-        return _union(current, clients.client_rows_using(_slugs(subprocessor)))
-    current = _applies_to(subprocessor, clients.client_rows_using(_slugs(subprocessor)), on)
+        current = _applies_to(replaced, using(_slugs(replaced)), on)
+        return _union(current, using(_slugs(subprocessor)))
+    current = _applies_to(subprocessor, using(_slugs(subprocessor)), on)
     if change.kind == ChangeKind.UPDATE and change.proposed and "services" in change.proposed:
         added = set(change.proposed["services"]) - set(_slugs(subprocessor))
-        newcomers = _not_excluded(subprocessor.id, clients.client_rows_using(added), on)
+        newcomers = _not_excluded(subprocessor.id, using(added), on)
         return _union(current, newcomers)
     return current

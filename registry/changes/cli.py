@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from registry import clock
 from registry.audit.services import cli_actor
-from registry.changes import services
+from registry.changes import reminders, services
 from registry.transaction import committed
 
 changes_cli = AppGroup("changes", help="Announced changes: reminders and taking effect.")
@@ -33,5 +33,5 @@ def apply_due(today: datetime | None) -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Act as if today were this date.")
 def remind(today: datetime | None) -> None:
     """Remind the clients whose approval is still missing close to their deadline."""
-    reminded = services.send_reminders(_today(today), actor=cli_actor())
+    reminded = reminders.send_reminders(_today(today), actor=cli_actor())
     click.echo(f"{len(reminded)} client(s) reminded")

@@ -98,6 +98,9 @@ class AffectedClient(Base):
     notified_at: Mapped[datetime] = mapped_column(default=utcnow)
     reminded_at: Mapped[datetime | None]
     excluded: Mapped[bool] = mapped_column(default=False)
+    joined_late: Mapped[bool] = mapped_column(default=False)
+    """Became affected after the announcement (created, or given a service, while the change was announced): it has
+    its own notice and deadline, and the change does not apply to it before that deadline, even once in effect."""
     held_at: Mapped[datetime | None]
     """The change took effect without applying to this client, because its objection had no resolution: it stays
     excluded until the legal team resolves the objection (`responses.resolve_response`)."""

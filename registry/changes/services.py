@@ -6,8 +6,8 @@ then until the change takes effect or is withdrawn, what clients were told of it
 (`subprocessors.hold_for_change`). Clients answer through a signed link until their deadline, which is always before
 the effective date, and the legal team resolves each answer (`responses`). `apply_due` makes changes effective on
 their date, except for the clients that must not get them (excluded after an objection, or specific authorisation
-without an approval), and `send_reminders` nudges the clients whose approval is still missing. Every function flushes
-and never commits; dates are passed in (`today`).
+without an approval, or joined late and still within their own notice period), and `reminders.send_reminders` nudges
+the clients whose approval is still missing. Every function flushes and never commits; dates are passed in (`today`).
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.changes import checks, messages
+from registry.changes import checks, messages, reminders
 from registry.changes.audience import affected_clients, expectation_of
 from registry.changes.models import (
     AffectedClient,
@@ -526,7 +525,7 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
     deadline has not passed yet) is left announced, logged, and the legal team alerted (once a day); the others still
     apply.
     """
-    send_reminders(today, actor=actor)
+    reminders.send_reminders(today, actor=actor)
     alert_held(today)
     due = db.session.scalars(
         select(Change)
@@ -546,52 +545,3 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
             continue
         applied.append(change)
     return applied
-
-
-def send_reminders(today: date, *, actor: Actor, days: int | None = None) -> list[AffectedClient]:
-    """Remind, once, each client under specific authorisation that has not answered, from `days` (default:
-    REMINDER_DAYS) before its deadline until the deadline.
-    """
-    window = int(current_app.config["REMINDER_DAYS"]) if days is None else days
-    answered = select(ChangeResponse.id).where(
-        ChangeResponse.affected_id == AffectedClient.id, ChangeResponse.superseded_at.is_(None)
-    )
-    due = list(
-        db.session.scalars(
-            select(AffectedClient)
-            .join(AffectedClient.change)
-            .where(
-                Change.status == ChangeStatus.ANNOUNCED,
-                AffectedClient.expectation == Expectation.APPROVAL,
-                AffectedClient.reminded_at.is_(None),
-                AffectedClient.deadline >= today,
-                AffectedClient.deadline <= today + timedelta(days=window),
-                ~answered.exists(),
-            )
-            .options(
-                selectinload(AffectedClient.change), selectinload(AffectedClient.client).selectinload(Client.contacts)
-            )
-            .order_by(AffectedClient.change_id, AffectedClient.id)
-        )
-    )
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    by_change: dict[int, list[int]] = {}
-    for affected in due:
-        change, client = affected.change, affected.client
-        affected.reminded_at = now
-        by_change.setdefault(change.id, []).append(client.id)
-        rows += messages.reminders(change, [client])
-    if not due:
-        return due
-    db.session.flush()
-    outbox.enqueue(rows)
-    for change_id, client_ids in by_change.items():
-        audit.record(
-            "change.reminders_sent",
-            entity_type=Change.__tablename__,
-            entity_id=change_id,
-            actor=actor,
-            after={"clients": client_ids, "on": today.isoformat()},
-        )
-    return due

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from registry.changes import reminders
 from registry.changes import services as changes
 from registry.db import utcnow
 from registry.extensions import db
@@ -96,7 +97,7 @@ class Worker:
 
 
 def _maintenance_tasks() -> list[tuple[str, Callable[..., object]]]:
-    return [("send_reminders", changes.send_reminders), ("apply_due", changes.apply_due)]
+    return [("send_reminders", reminders.send_reminders), ("apply_due", changes.apply_due)]
 
 
 def _quick_commits() -> None:

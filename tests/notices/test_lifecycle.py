@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 from sqlalchemy import select
 
 from registry.audit.services import Actor
-from registry.changes import responses
+from registry.changes import reminders, responses
 from registry.changes import services as changes
 from registry.db import utcnow
 from registry.extensions import db
@@ -51,7 +51,7 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
     )
     db.session.commit()
     en_affected = responses.find_affected(change.id, world.en_client["id"])
-    changes.send_reminders(en_affected.deadline - timedelta(days=2), actor=ACTOR)
+    reminders.send_reminders(en_affected.deadline - timedelta(days=2), actor=ACTOR)
     db.session.commit()
     changes.apply_due(change.effective_on, actor=ACTOR)
     db.session.commit()
