@@ -16,10 +16,12 @@ from registry import apidocs, config, models  # noqa: F401 (models: every table 
 from registry.audit.cli import audit_cli
 from registry.auth.api import blp as auth_blp
 from registry.auth.cli import users_cli
+from registry.changes import holds
 from registry.changes import views as respond_views
 from registry.changes.api import blp as changes_blp
 from registry.changes.cli import changes_cli
 from registry.clients.api import blp as clients_blp
+from registry.clients.services import client_joined
 from registry.demo.cli import demo_cli
 from registry.dpas.api import blp as dpas_blp
 from registry.dpas.cli import dpas_cli
@@ -50,7 +52,13 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_signals()
     return app
+
+
+def register_signals() -> None:
+    """Lower floors announce events; the features above them subscribe here (connecting twice is harmless)."""
+    client_joined.connect(holds.on_client_joined)
 
 
 def register_extensions(app: Flask) -> None:

@@ -164,7 +164,14 @@ def effective(change: Change, affected: Sequence[AffectedClient], alerts: Rows) 
     """Every client notified (excluded or not: the message says which) with the legal team's `alerts`, then the
     subscribers."""
     recipients = recipients_of(row.client for row in affected)
-    facts = {row.client_id: {"excluded": row.excluded, "held": row.held_at is not None} for row in affected}
+    facts = {
+        row.client_id: {
+            "excluded": row.excluded,
+            "held": row.held_at is not None,
+            "pending": row.joined_late and row.excluded and row.held_at is None,
+        }
+        for row in affected
+    }
     return [
         [*client_rows(change, recipients, template=EFFECTIVE, what="effective", facts=facts), *alerts],
         subscriber_rows(change, "effective"),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.changes import links, messages
+from registry.changes import links, messages, standing
 from registry.changes import services as changes
 from registry.changes.models import (
     OFFLINE_CHANNELS,
@@ -102,7 +102,7 @@ def link_state(affected: AffectedClient, today: date) -> LinkState:
     status = affected.change.status
     if status == ChangeStatus.WITHDRAWN:
         return LinkState.WITHDRAWN
-    if status == ChangeStatus.EFFECTIVE:
+    if status == ChangeStatus.EFFECTIVE and not (affected.joined_late and today <= affected.deadline):
         return LinkState.EFFECTIVE
     if today > affected.deadline:
         return LinkState.EXPIRED
@@ -129,7 +129,7 @@ def record_response(
     :raise LinkClosed: the deadline passed, or the change took effect or was withdrawn.
     :raise Invalid: an answer the client is not asked for, or a missing name, email or reason.
     """
-    changes.lock(affected.change)
+    standing.lock(affected.change)
     state = link_state(affected, today)
     if state == LinkState.WITHDRAWN:
         raise LinkClosed(f"Change {affected.change_id} was withdrawn: there is nothing to answer.")
@@ -139,7 +139,7 @@ def record_response(
         raise LinkClosed(f"The deadline to answer was {affected.deadline.isoformat()}.")
     chosen = _check_answer(affected, answer, respondent_name, respondent_email, reason, email_required=True)
     actor = Actor(f"client:{affected.client_id}:{respondent_email.strip()}")
-    return _record(
+    response = _record(
         affected,
         chosen,
         respondent_name=respondent_name,
@@ -149,6 +149,9 @@ def record_response(
         ip=ip,
         actor=actor,
     )
+    if affected.change.status == ChangeStatus.EFFECTIVE and affected.change.kind != ChangeKind.REMOVE:
+        _carry_out_late(response, actor=actor)  # a client that joined late answers after the change took effect
+    return response
 
 
 def record_offline_response(
@@ -171,7 +174,7 @@ def record_offline_response(
     :raise Invalid: naming the field: an answer the client is not asked for, an unknown channel, a day received in
         the future, before the announcement or after the client's deadline, a missing respondent or reason.
     """
-    change = changes.lock(affected.change)
+    change = standing.lock(affected.change)
     if change.status == ChangeStatus.WITHDRAWN:
         raise Conflict(f"Change {change.id} was withdrawn: there is nothing to answer.")
     if channel not in OFFLINE_CHANNELS:
@@ -214,13 +217,17 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
     have done with it."""
     affected = response.affected
     change = affected.change
-    if response.answer == Answer.OBJECT and not affected.excluded:
-        changes.exclude_client(
-            change, affected, reason=f"Change {change.id}: held, the client's objection is not resolved.", actor=actor
-        )
+    if response.answer == Answer.OBJECT:
+        if not affected.excluded:
+            standing.exclude_client(
+                change,
+                affected,
+                reason=f"Change {change.id}: held, the client's objection is not resolved.",
+                actor=actor,
+            )
         affected.held_at = utcnow()
     elif response.answer == Answer.REFUSE and not affected.excluded:
-        changes.exclude_client(
+        standing.exclude_client(
             change,
             affected,
             reason=f"Change {change.id}: not approved by the client (specific authorisation).",
@@ -292,7 +299,7 @@ def _record(
     """Store the answer (superseding the current one), acknowledge it, audit it."""
     now = utcnow()
     client = affected.client
-    previous = changes.current_response(affected)
+    previous = standing.current_response(affected)
     if previous is not None:
         previous.superseded_at = now
         previous.version = previous.version + 1
@@ -360,7 +367,7 @@ def resolve_response(
     """
     resolution = Resolution(resolution)
     affected = response.affected
-    change = changes.lock(affected.change)
+    change = standing.lock(affected.change)
     client = affected.client
     if change.status == ChangeStatus.WITHDRAWN and resolution not in (
         Resolution.WITHDRAWN,
@@ -414,7 +421,7 @@ def _carry_out(response: ChangeResponse, resolution: Resolution, *, actor: Actor
         affected.excluded = resolution in EXCLUDING
         return
     if excluded and not affected.excluded:
-        changes.exclude_client(
+        standing.exclude_client(
             change, affected, reason=f"Change {change.id}: {resolution} after the client's answer.", actor=actor
         )
     elif not excluded and affected.excluded and resolution == Resolution.ACCEPTED_BY_CLIENT:

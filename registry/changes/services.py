@@ -23,17 +23,14 @@ from sqlalchemy.orm import selectinload
 from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
-from registry.changes import checks, messages, reminders
+from registry.changes import checks, holds, messages, reminders, standing
 from registry.changes.audience import affected_clients, expectation_of
 from registry.changes.models import (
     AffectedClient,
-    Answer,
     Change,
     ChangeKind,
-    ChangeResponse,
     ChangeStatus,
     Expectation,
-    Resolution,
 )
 from registry.clients import services as clients
 from registry.clients.models import Client
@@ -100,15 +97,10 @@ def affected_count(change: Change) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def current_response(affected: AffectedClient) -> ChangeResponse | None:
-    """The client's answer that counts (the latest not superseded), or None."""
-    return next((r for r in reversed(affected.responses) if r.superseded_at is None), None)
-
-
 def affected_state(affected: AffectedClient) -> dict[str, Any]:
     """One affected client with where its answer stands (AffectedClientSchema)."""
     client = affected.client
-    response = current_response(affected)
+    response = standing.current_response(affected)
     return {
         "client_id": client.id,
         "name": client.name,
@@ -351,39 +343,6 @@ def withdraw(change: Change, *, reason: str, actor: Actor) -> Change:
 # -- taking effect ----------------------------------------------------------------------------------------------
 
 
-def lock(change: Change) -> Change:
-    """Read the change again and lock its row until commit (FOR UPDATE on PostgreSQL; SQLite writes one at a time),
-    so taking effect, resolving an answer and recording one never interleave for the same change."""
-    db.session.flush()
-    db.session.refresh(change, with_for_update=True)
-    return change
-
-
-def is_held(affected: AffectedClient) -> bool:
-    """The change took effect without this client and its objection is still open."""
-    return affected.held_at is not None and is_open_objection(current_response(affected))
-
-
-def exclude_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
-    """The change's sub-processor no longer applies to this client (from now)."""
-    clients.exclude_subprocessor(affected.client, change.subprocessor_id, reason=reason, actor=actor)
-    affected.excluded = True
-
-
-OPEN_RESOLUTIONS = (None, Resolution.ALTERNATIVE_OFFERED)
-"""An objection with one of these resolutions is still open: an alternative offered holds until the client takes it."""
-
-
-def is_open_objection(response: ChangeResponse | None) -> bool:
-    return response is not None and response.answer == Answer.OBJECT and response.resolution in OPEN_RESOLUTIONS
-
-
-def _approved(response: ChangeResponse | None) -> bool:
-    return response is not None and (
-        response.answer == Answer.APPROVE or response.resolution == Resolution.ACCEPTED_BY_CLIENT
-    )
-
-
 def _apply_to_registry(change: Change, *, actor: Actor) -> None:
     """Make the registry what was announced (as this change, with history), and end the change's hold."""
     subprocessor = change.subprocessor
@@ -406,7 +365,7 @@ def take_effect(change: Change, *, actor: Actor, today: date | None = None) -> C
     """Make an announced change effective now: the registry changes (with history), each client that must not
     get it is excluded, everyone notified is told, and the legal team is alerted where it must act.
     """
-    lock(change)
+    standing.lock(change)
     if change.status != ChangeStatus.ANNOUNCED:
         raise Conflict(f"Change {change.id} is {change.status}: only an announced change takes effect.")
     _apply_to_registry(change, actor=actor)
@@ -462,22 +421,39 @@ def _settle_clients(
     alerts: list[dict[str, Any]] = []
     excluded: list[int] = []
     for affected in rows:
-        response = current_response(affected)
+        response = standing.current_response(affected)
         client = affected.client
         if excludes_something and affected.excluded:
-            exclude_client(
+            standing.exclude_client(
                 change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
             )
             excluded.append(client.id)
-        elif excludes_something and affected.expectation == Expectation.APPROVAL and not _approved(response):
+        elif excludes_something and affected.expectation == Expectation.APPROVAL and not standing.approved(response):
             reason = f"Change {change.id}: not approved by the client (specific authorisation)."
-            exclude_client(change, affected, reason=reason, actor=actor)
+            standing.exclude_client(change, affected, reason=reason, actor=actor)
             excluded.append(client.id)
             alerts += messages.not_approved(change, affected, response)
-        elif excludes_something and is_open_objection(response):
+        elif (
+            excludes_something
+            and affected.joined_late
+            and affected.deadline >= today
+            and not standing.approved(response)
+        ):
+            # joined while the change was announced: it does not apply before the client's own deadline
+            standing.exclude_client(
+                change,
+                affected,
+                reason=f"Change {change.id}: the client's notice period runs until {affected.deadline.isoformat()}.",
+                actor=actor,
+            )
+            excluded.append(client.id)
+            if response is not None and standing.is_open_objection(response):
+                affected.held_at = utcnow()
+                alerts += messages.objection_held(change, affected, response, on=today)
+        elif excludes_something and standing.is_open_objection(response):
             assert response is not None  # an open objection is a response
             reason = f"Change {change.id}: held, the client's objection is not resolved."
-            exclude_client(change, affected, reason=reason, actor=actor)
+            standing.exclude_client(change, affected, reason=reason, actor=actor)
             affected.held_at = utcnow()
             excluded.append(client.id)
             alerts += messages.objection_held(change, affected, response, on=today)
@@ -488,33 +464,16 @@ def _check_answers_closed(change: Change, today: date) -> None:
     """:raise Conflict: some affected client may still answer on `today` (its deadline has not passed), so taking
     effect would decide for it before it could. Never for a change announced with capped deadlines (`deadline_for`):
     their deadlines are before the effective date."""
-    last = db.session.scalar(select(func.max(AffectedClient.deadline)).where(AffectedClient.change_id == change.id))
+    last = db.session.scalar(
+        select(func.max(AffectedClient.deadline)).where(
+            AffectedClient.change_id == change.id, AffectedClient.joined_late.is_(False)
+        )
+    )
     if last is not None and last >= today:
         raise Conflict(
             f"Change {change.id} cannot take effect before the deadline of every client it was announced to has "
             f"passed: the last is {last.isoformat()}."
         )
-
-
-def held_clients() -> list[AffectedClient]:
-    """The clients a change took effect without, because their objection is still open (oldest change first)."""
-    stmt = (
-        select(AffectedClient)
-        .where(AffectedClient.held_at.is_not(None))
-        .options(selectinload(AffectedClient.responses), selectinload(AffectedClient.change))
-        .order_by(AffectedClient.change_id, AffectedClient.id)
-    )
-    return [affected for affected in db.session.scalars(stmt) if is_open_objection(current_response(affected))]
-
-
-def alert_held(today: date) -> int:
-    """Remind the legal team, once a day, of every objection that still holds a change for a client."""
-    rows: list[dict[str, Any]] = []
-    for affected in held_clients():
-        response = current_response(affected)
-        assert response is not None  # held clients have an open objection
-        rows += messages.objection_held(affected.change, affected, response, on=today)
-    return outbox.enqueue(rows, skip_existing=True)
 
 
 def apply_due(today: date, *, actor: Actor) -> list[Change]:
@@ -526,7 +485,8 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
     apply.
     """
     reminders.send_reminders(today, actor=actor)
-    alert_held(today)
+    holds.alert_held(today)
+    holds.release_late_joiners(today, actor=actor)
     due = db.session.scalars(
         select(Change)
         .where(Change.status == ChangeStatus.ANNOUNCED, Change.effective_on <= today)

@@ -10,7 +10,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from registry import clock
-from registry.changes import links, responses, services, states
+from registry.changes import links, responses, standing, states
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
@@ -59,7 +59,7 @@ def _closed_link(state: responses.LinkState, affected: AffectedClient, lang: str
         if affected.excluded:  # held by its open objection, or excluded: say so, not just "it took effect"
             key = (
                 "held"
-                if affected.held_at is not None and services.is_open_objection(services.current_response(affected))
+                if affected.held_at is not None and standing.is_open_objection(standing.current_response(affected))
                 else "not_applied"
             )
             return _closed(410, key, lang, effective_on=_date(took_effect, lang))
@@ -82,7 +82,7 @@ def _location_rows(state: dict[str, Any], lang: str) -> list[dict[str, str]]:
 def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, Any]:
     change: Change = affected.change
     state = states.subprocessor_after(change)
-    current = services.current_response(affected)
+    current = standing.current_response(affected)
     text = TEXT[lang]
     processor = profile.get_profile().legal_name or ""
     deadline = _date(affected.deadline, lang)

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from blinker import Namespace
 from sqlalchemy import ColumnElement, or_, select
 
 from registry import clock, links
@@ -132,6 +133,11 @@ def contact_rows(client_ids: Iterable[int]) -> dict[int, list[ContactRow]]:
     return found
 
 
+client_joined = Namespace().signal("registry.client-joined")
+"""Sent, in the caller's transaction, when a client is created or its services or status change: a higher floor
+(announced changes) subscribes in `create_app`, since this floor may not call it."""
+
+
 def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
     """Create a client from validated input (ClientSchema) and issue its private feed token."""
     values = dict(data)
@@ -153,6 +159,7 @@ def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
     db.session.flush()
     _save_version(client, actor=actor)
     audit.record("client.created", client, actor=actor, after=snapshot(client))
+    client_joined.send(client, actor=actor)
     return client
 
 
@@ -180,6 +187,8 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
         db.session.flush()  # an UPDATE against a stale version raises StaleDataError (412)
         _save_version(client, actor=actor)
         audit.record_changes("client.updated", client, actor=actor, before=before, after=after)
+        if after["services"] != before["services"] or after["status"] != before["status"]:
+            client_joined.send(client, actor=actor)
     return client
 
 

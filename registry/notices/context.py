@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry import clock, i18n, links
-from registry.changes import services, states
+from registry.changes import standing, states
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.changes.texts import FIELD_NAMES
@@ -206,7 +206,9 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "deadline_text": long_date(deadline, language),
         "response": response,
         "excluded": payload.get("excluded", affected.excluded if affected is not None else None),
-        "held": payload.get("held", services.is_held(affected) if affected is not None else False),
+        "held": payload.get("held", standing.is_held(affected) if affected is not None else False),
+        "pending": payload.get("pending", False),
+        "applied_late": payload.get("applied_late", False),
         "resolution": payload.get("resolution")
         or (str(response.resolution) if response and response.resolution else None),
         "resolution_note": payload.get("resolution_note", response.resolution_note if response is not None else None),

@@ -89,13 +89,13 @@ def test_an_approval_lets_the_change_apply_and_a_refusal_excludes(
 ):
     gamma = make_client("Gama", authorization="specific", language="en")
     change, specific = scene["change"], scene["specific"]
-    # Gama was created after the announcement: it was not told, so the change is not announced to it.
+    # Gama was created after the announcement: it joins the change, with its own notice and its own deadline.
     assert (
         answer(link(change["id"], specific["id"]), answer="approve", name="Jane", email="j@b.test").status_code == 303
     )
     _apply(runner)
     assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
-    assert _names(client, headers, gamma["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert _names(client, headers, gamma["id"], EFFECTIVE) == ["Hetzner"]  # not approved (and still within its time)
 
 
 def test_a_refusal_excludes_the_specific_client(client, headers, runner, scene, link, answer):
@@ -286,7 +286,8 @@ def test_reminders_go_once_to_specific_clients_without_an_answer(
     monkeypatch.setitem(app.config, "REMINDER_DAYS", 7)
     answered = make_client("Delta", authorization="specific", language="en")
     change = scene["change"]
-    # Delta was created after the announcement; announce a second change that reaches it too.
+    # Delta was created after the announcement: it joins the change with its own deadline, and approves at once.
+    answer(link(change["id"], answered["id"]), answer="approve", name="Dan", email="dan@delta.test")
     deadline = EFFECTIVE - timedelta(days=1)  # 30 days' notice, effective on day 30: answers until day 29
     early = runner.invoke(args=["changes", "remind", "--today", (deadline - timedelta(days=8)).isoformat()])
     assert "0 client(s) reminded" in early.output
@@ -302,7 +303,8 @@ def test_reminders_go_once_to_specific_clients_without_an_answer(
     assert "0 client(s) reminded" in again.output
     assert len(notices(template="reminder")) == 1
     rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
-    assert {row["name"]: row["reminded_at"] is not None for row in rows} == {"Alfa": False, "Beta": True}
+    reminded = {row["name"]: row["reminded_at"] is not None for row in rows}
+    assert reminded == {"Alfa": False, "Beta": True, "Delta": False}
     assert answered["id"] not in {n.client_id for n in notices(template="reminder")}
 
 

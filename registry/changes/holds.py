@@ -1,0 +1,132 @@
+"""Clients a change in effect does not apply to yet: those whose objection is open (the legal team is alerted every
+day) and those that joined the change late (created, or given a service, while it was announced), released once their
+own notice period has passed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from registry import clock
+from registry.audit import services as audit
+from registry.audit.services import Actor
+from registry.changes import messages, standing
+from registry.changes.audience import concerns, expectation_of
+from registry.changes.models import AffectedClient, Change, ChangeStatus, Expectation
+from registry.clients import services as clients
+from registry.clients.models import Client
+from registry.db import utcnow
+from registry.extensions import db
+from registry.outbox import services as outbox
+
+
+def held_clients() -> list[AffectedClient]:
+    """The clients a change took effect without, because their objection is still open (oldest change first)."""
+    stmt = (
+        select(AffectedClient)
+        .where(AffectedClient.held_at.is_not(None))
+        .options(selectinload(AffectedClient.responses), selectinload(AffectedClient.change))
+        .order_by(AffectedClient.change_id, AffectedClient.id)
+    )
+    return [
+        affected
+        for affected in db.session.scalars(stmt)
+        if standing.is_open_objection(standing.current_response(affected))
+    ]
+
+
+def alert_held(today: date) -> int:
+    """Remind the legal team, once a day, of every objection that still holds a change for a client."""
+    rows: list[dict[str, Any]] = []
+    for affected in held_clients():
+        response = standing.current_response(affected)
+        assert response is not None  # held clients have an open objection
+        rows += messages.objection_held(affected.change, affected, response, on=today)
+    return outbox.enqueue(rows, skip_existing=True)
+
+
+def on_client_joined(client: Client, *, actor: Actor) -> None:
+    """`clients.client_joined` receiver: enrol the client in the announced changes that concern it, as of today."""
+    enrol_client(client, today=clock.today(), actor=actor)
+
+
+def enrol_client(client: Client, *, today: date, actor: Actor) -> list[AffectedClient]:
+    """Make a client created, or given a service, while changes are announced an affected client of each that
+    concerns it: its own notice now and its own deadline (its full notice period from today); a change that takes
+    effect before that deadline does not apply to it until the deadline has passed."""
+    joined: list[AffectedClient] = []
+    announced = db.session.scalars(select(Change).where(Change.status == ChangeStatus.ANNOUNCED).order_by(Change.id))
+    for change in announced:
+        if db.session.scalar(
+            select(AffectedClient.id).where(
+                AffectedClient.change_id == change.id, AffectedClient.client_id == client.id
+            )
+        ):
+            continue
+        row = concerns(change, client, today)
+        if row is None:
+            continue
+        affected = AffectedClient(
+            change_id=change.id,
+            client_id=client.id,
+            expectation=expectation_of(row, change.kind),
+            deadline=today + timedelta(days=row.notice_period_days),
+            notified_at=utcnow(),
+            joined_late=True,
+        )
+        db.session.add(affected)
+        db.session.flush()
+        recipients = messages.recipients_of([client])
+        outbox.enqueue(messages.client_rows(change, recipients, template=messages.ANNOUNCED, what="announced"))
+        audit.record(
+            "change.client_joined",
+            change,
+            actor=actor,
+            after={"client_id": client.id, "deadline": affected.deadline, "expectation": affected.expectation},
+        )
+        joined.append(affected)
+    return joined
+
+
+def release_late_joiners(today: date, *, actor: Actor) -> list[AffectedClient]:
+    """Apply a change in effect to each client that joined it late once that client's deadline has passed without an
+    open objection (under specific authorisation: once approved), and tell it."""
+    stmt = (
+        select(AffectedClient)
+        .join(AffectedClient.change)
+        .where(
+            Change.status == ChangeStatus.EFFECTIVE,
+            AffectedClient.joined_late.is_(True),
+            AffectedClient.excluded.is_(True),
+            AffectedClient.held_at.is_(None),
+            AffectedClient.deadline < today,
+        )
+        .options(
+            selectinload(AffectedClient.responses), selectinload(AffectedClient.client).selectinload(Client.contacts)
+        )
+    )
+    released: list[AffectedClient] = []
+    for affected in db.session.scalars(stmt):
+        response = standing.current_response(affected)
+        if standing.is_open_objection(response) or (
+            affected.expectation == Expectation.APPROVAL and not standing.approved(response)
+        ):
+            continue
+        change = affected.change
+        clients.end_exclusion(
+            affected.client,
+            change.subprocessor_id,
+            reason=f"Change {change.id}: the client's notice period ended.",
+            actor=actor,
+        )
+        affected.excluded = False
+        recipients = messages.recipients_of([affected.client])
+        facts = {affected.client_id: {"excluded": False, "held": False, "applied_late": True}}
+        outbox.enqueue(
+            messages.client_rows(change, recipients, template=messages.EFFECTIVE, what="applied", facts=facts)
+        )
+        released.append(affected)
+    return released

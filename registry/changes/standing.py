@@ -1,0 +1,47 @@
+"""Where a client stands on a change: its current answer, whether its objection is open or holds the change, whether
+it approved; and the two writes every step shares (locking the change, excluding the client)."""
+
+from __future__ import annotations
+
+from registry.audit.services import Actor
+from registry.changes.models import AffectedClient, Answer, Change, ChangeResponse, Resolution
+from registry.clients import services as clients
+from registry.extensions import db
+
+
+def lock(change: Change) -> Change:
+    """Read the change again and lock its row until commit (FOR UPDATE on PostgreSQL; SQLite writes one at a time),
+    so taking effect, resolving an answer and recording one never interleave for the same change."""
+    db.session.flush()
+    db.session.refresh(change, with_for_update=True)
+    return change
+
+
+def current_response(affected: AffectedClient) -> ChangeResponse | None:
+    """The client's answer that counts (the latest not superseded), or None."""
+    return next((r for r in reversed(affected.responses) if r.superseded_at is None), None)
+
+
+OPEN_RESOLUTIONS = (None, Resolution.ALTERNATIVE_OFFERED)
+"""An objection with one of these resolutions is still open: an alternative offered holds until the client takes it."""
+
+
+def is_open_objection(response: ChangeResponse | None) -> bool:
+    return response is not None and response.answer == Answer.OBJECT and response.resolution in OPEN_RESOLUTIONS
+
+
+def is_held(affected: AffectedClient) -> bool:
+    """The change took effect without this client and its objection is still open."""
+    return affected.held_at is not None and is_open_objection(current_response(affected))
+
+
+def approved(response: ChangeResponse | None) -> bool:
+    return response is not None and (
+        response.answer == Answer.APPROVE or response.resolution == Resolution.ACCEPTED_BY_CLIENT
+    )
+
+
+def exclude_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
+    """The change's sub-processor no longer applies to this client (from now)."""
+    clients.exclude_subprocessor(affected.client, change.subprocessor_id, reason=reason, actor=actor)
+    affected.excluded = True
