@@ -15,7 +15,7 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry import clock, i18n, links
+from registry import clock, deadlines, i18n, links
 from registry.changes import standing, states
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
@@ -203,7 +203,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         "affected": affected,
         "expectation": str(affected.expectation) if affected is not None else None,
         "deadline": deadline,
-        "deadline_text": long_date(deadline, language),
+        "deadline_text": deadlines.deadline_text(deadline, language) if deadline is not None else "",
         "response": response,
         "excluded": payload.get("excluded", affected.excluded if affected is not None else None),
         "held": payload.get("held", standing.is_held(affected) if affected is not None else False),
