@@ -68,6 +68,12 @@ def answer_deadline(delivered_at: datetime, days: int) -> date:
     return next_working_day(received + timedelta(days=days))
 
 
+def earliest_effective(delivered_at: datetime, days: int) -> date:
+    """The first day a change may take effect for a client with `days` of notice told at `delivered_at`: the day
+    after its deadline, so that every answer given in time counts when the change takes effect."""
+    return answer_deadline(delivered_at, days) + timedelta(days=1)
+
+
 def deadline_end(deadline: date) -> datetime:
     """The instant a deadline ends: the start of the next day in Bucharest, as an aware UTC datetime.
 

@@ -4,13 +4,13 @@ own notice period has passed."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry import clock
+from registry import clock, deadlines
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import messages, standing
@@ -73,7 +73,7 @@ def enrol_client(client: Client, *, today: date, actor: Actor) -> list[AffectedC
             change_id=change.id,
             client_id=client.id,
             expectation=expectation_of(row, change.kind),
-            deadline=today + timedelta(days=row.notice_period_days),
+            deadline=deadlines.answer_deadline(utcnow(), row.notice_period_days),
             notified_at=utcnow(),
             joined_late=True,
         )

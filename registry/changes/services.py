@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
-from registry import clock
+from registry import clock, deadlines
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import checks, holds, messages, reminders, standing
@@ -272,22 +272,30 @@ def _check_announceable(change: Change, today: date) -> tuple[list[ClientRow], d
         longest = max(client.notice_period_days for client in targets)
     else:  # nobody to tell but the public: the usual notice
         longest = profile.get_profile().default_notice_period_days
-    earliest = today + timedelta(days=longest)
+    earliest = deadlines.earliest_effective(_announced_at(today), longest)
     urgent = change.urgent and bool((change.urgent_reason or "").strip())
     if change.effective_on < earliest and not urgent:
         message = (
-            f"effective_on must be on or after {earliest.isoformat()}: today plus {longest} days, the longest "
-            "notice period of the affected clients (or mark the change urgent and give the reason)."
+            f"effective_on must be on or after {earliest.isoformat()}: the day after the latest deadline of the "
+            f"affected clients ({longest} days' notice, counted from the day after the notice and ending on a working "
+            "day), or mark the change urgent and give the reason."
         )
         raise Invalid(message, {"effective_on": [message]})
     return targets, earliest
 
 
-def deadline_for(client: Client | ClientRow, *, announced_on: date, effective_on: date) -> date:
-    """The last day a client may answer: its notice period from the announcement, but never later than the day
-    before the change takes effect (so every answer counts when it does). For an urgent change that is sooner than
-    the full period, and shown as it is."""
-    return min(announced_on + timedelta(days=client.notice_period_days), effective_on - timedelta(days=1))
+def deadline_for(client: Client | ClientRow, *, announced_at: datetime, effective_on: date, urgent: bool) -> date:
+    """The last day a client may answer: its notice period counted from the announcement as Romanian law counts terms
+    (`deadlines.answer_deadline`). An urgent change still caps it at the day before it takes effect (shown as it is)."""
+    lawful = deadlines.answer_deadline(announced_at, client.notice_period_days)
+    return min(lawful, effective_on - timedelta(days=1)) if urgent else lawful
+
+
+def _announced_at(today: date) -> datetime:
+    """The instant a change announced on `today` counts from: now, or midday of a day given in the past or future
+    (the demo and tests announce on other days)."""
+    now = utcnow()
+    return now if today == now.date() else datetime.combine(today, time(12), tzinfo=UTC)
 
 
 def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: date, now: datetime) -> None:
@@ -297,7 +305,12 @@ def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: dat
             "change_id": change.id,
             "client_id": client.id,
             "expectation": expectation_of(client, change.kind).value,
-            "deadline": deadline_for(client, announced_on=today, effective_on=change.effective_on),
+            "deadline": deadline_for(
+                client,
+                announced_at=_announced_at(today),
+                effective_on=change.effective_on,
+                urgent=change.urgent and bool((change.urgent_reason or "").strip()),
+            ),
             "notified_at": now,
             "reminded_at": None,
             "excluded": False,

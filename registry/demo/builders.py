@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
-from registry import clock
+from registry import deadlines
 from registry.audit.services import Actor
 from registry.changes import services as change_services
 from registry.changes.models import Change
@@ -25,6 +24,7 @@ from registry.changes.schemas import ChangeSchema
 from registry.clients import services as client_services
 from registry.clients.models import Client
 from registry.clients.schemas import ClientSchema
+from registry.db import utcnow
 from registry.subprocessors import services as subprocessor_services
 from registry.subprocessors.models import Service, SubProcessor
 from registry.subprocessors.schemas import ServiceSchema, SubProcessorSchema
@@ -88,13 +88,13 @@ def client_data(name: str, **overrides: Any) -> dict[str, Any]:
 
 
 def change_data(subprocessor_id: int, **overrides: Any) -> dict[str, Any]:
-    """A draft addition of the sub-processor, effective EFFECTIVE_IN_DAYS from today (UTC)."""
+    """A draft addition of the sub-processor, effective on the first day its EFFECTIVE_IN_DAYS of notice allow."""
     return {
         "kind": "add",
         "subprocessor_id": subprocessor_id,
         "summary": "We change our sub-processors.",
         "reason": "Better service.",
-        "effective_on": (clock.today() + timedelta(days=EFFECTIVE_IN_DAYS)).isoformat(),
+        "effective_on": deadlines.earliest_effective(utcnow(), EFFECTIVE_IN_DAYS).isoformat(),
         **overrides,
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
@@ -11,7 +11,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from registry import clock
+from registry import clock, deadlines
 from registry.audit.services import Actor
 from registry.auth import services as auth_services
 from registry.auth.models import User
@@ -19,6 +19,7 @@ from registry.changes import responses as change_responses
 from registry.changes import services as change_services
 from registry.changes.models import Answer, Change, ChangeResponse, Resolution
 from registry.clients.models import Client
+from registry.db import utcnow
 from registry.demo import builders
 from registry.dpas import services as dpa_services
 from registry.dpas.models import Dpa
@@ -136,7 +137,7 @@ def _changes(today: date) -> int:
                 {"country": "US", "label": "Meta Platforms, Inc.", "role": "processing", "mechanism": "dpf"},
             ],
         },
-        effective_on=(today + timedelta(days=61)).isoformat(),
+        effective_on=max(today + timedelta(days=61), deadlines.earliest_effective(utcnow(), 60)).isoformat(),
     )
     change_services.announce(meta_update, today=today, actor=DEMO)
     _answer(meta_update, by_legal_name[CLINIC], Answer.APPROVE, ELENA, "", today)
@@ -175,7 +176,8 @@ def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Cli
     """An update announced 66 days ago that took effect 5 days ago: Ștefănescu objected, so the change does not apply
     to it (its objection holds); the clinic approved; the legal team then offered an alternative, and told it."""
     announced_on = today - timedelta(days=66)
-    effective_on = announced_on + timedelta(days=61)  # the clinic's 60 days' notice, then the change
+    # the clinic's 60 days' notice, then the change
+    effective_on = deadlines.earliest_effective(datetime.combine(announced_on, time(12), tzinfo=UTC), 60)
     update = builders.create_change(
         sms.id,
         actor=DEMO,

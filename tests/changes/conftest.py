@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +12,30 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from registry import deadlines
 from registry.changes import links
+from registry.db import utcnow
 from registry.extensions import db
 from registry.outbox.models import Notice
 from tests.factories import World
 
 TODAY = date.today()
+EFFECTIVE = deadlines.earliest_effective(utcnow(), 30)
+"""The first day a change may take effect with 30 days' notice given today (the builders' default)."""
+DEADLINE = EFFECTIVE - timedelta(days=1)
+"""The deadline of a client with 30 days' notice told today: the day before EFFECTIVE."""
+
+
+def earliest(days: int) -> date:
+    """The first day a change may take effect for clients with `days` of notice told now."""
+    return deadlines.earliest_effective(utcnow(), days)
+
+
+def deadline_after(days: int) -> date:
+    """The deadline of a client with `days` of notice told now, as Romanian law counts it."""
+    return deadlines.answer_deadline(utcnow(), days)
+
+
 LEGAL_EMAIL = "legal@processor.test"
 
 MAILJET: dict[str, Any] = {

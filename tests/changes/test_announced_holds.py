@@ -13,7 +13,7 @@ from registry.changes.models import AffectedClient, ChangeResponse
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from registry.subprocessors.models import SubProcessor
-from tests.changes.conftest import LEGAL_EMAIL, TODAY, count, csrf_of, notices
+from tests.changes.conftest import EFFECTIVE, LEGAL_EMAIL, TODAY, count, csrf_of, notices
 
 SP_URL = "/api/v1/subprocessors"
 CN = {
@@ -91,7 +91,7 @@ def test_the_hold_ends_when_the_change_takes_effect(
 ):
     make_client("Alfa")
     mailjet = make_subprocessor("Mailjet")
-    effective = TODAY + timedelta(days=30)
+    effective = EFFECTIVE
     change = make_change(mailjet["id"], effective_on=effective.isoformat())
     announce(change["id"])
     assert "1 change(s) took effect" in _apply(runner, effective)
@@ -160,7 +160,7 @@ def test_an_update_change_applies_notice_fields_to_an_active_sub_processor(
     hetzner = make_subprocessor("Hetzner", status="active")
     proposed = {"locations": [{"country": "CH", "label": "Zürich", "role": "storage"}], "services": ["crm", "sms"]}
     assert patch_sp(hetzner["id"], proposed).status_code == 409  # not silently
-    effective = TODAY + timedelta(days=30)
+    effective = EFFECTIVE
     change = make_change(hetzner["id"], kind="update", summary="Zürich, and SMS too", proposed=proposed)
     assert announce(change["id"])["affected_clients"] == 2
     _apply(runner, effective)
@@ -287,7 +287,7 @@ def scene_legacy(make_subprocessor, make_client, make_change, announce):
     """A change announced before deadlines were capped: a client's deadline is the effective date itself."""
     make_client("Beta", authorization="specific")
     mailjet = make_subprocessor("Mailjet")
-    effective = TODAY + timedelta(days=30)
+    effective = EFFECTIVE
     change = make_change(mailjet["id"], effective_on=effective.isoformat())
     announce(change["id"])
     db.session.execute(update(AffectedClient).values(deadline=effective))

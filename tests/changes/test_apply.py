@@ -12,9 +12,7 @@ from registry.changes.models import Change
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from registry.subprocessors import services as subprocessors
-from tests.changes.conftest import LEGAL_EMAIL, TODAY, notices
-
-EFFECTIVE = TODAY + timedelta(days=30)
+from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, notices
 
 
 def _names(client, headers, client_id, as_of):
@@ -311,12 +309,12 @@ def test_reminders_go_once_to_specific_clients_without_an_answer(
 def test_no_reminder_after_an_answer(client, runner, scene, link, answer):
     change, specific = scene["change"], scene["specific"]
     answer(link(change["id"], specific["id"]), answer="refuse", name="J", email="j@b.test", reason="No.")
-    result = runner.invoke(args=["changes", "remind", "--today", (TODAY + timedelta(days=29)).isoformat()])
+    result = runner.invoke(args=["changes", "remind", "--today", DEADLINE.isoformat()])
     assert "0 client(s) reminded" in result.output
 
 
 def test_apply_due_sends_the_due_reminders_too(runner, scene):
-    _apply(runner, TODAY + timedelta(days=25))
+    _apply(runner, DEADLINE - timedelta(days=5))
     assert [n.client_id for n in notices(template="reminder")] == [scene["specific"]["id"]]
 
 

@@ -9,7 +9,7 @@ from registry.audit.models import AuditEvent
 from registry.changes.models import AffectedClient
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
-from tests.changes.conftest import TODAY, count, notices
+from tests.changes.conftest import DEADLINE, EFFECTIVE, TODAY, count, earliest, notices
 
 
 def _etag(client, headers, path):
@@ -67,7 +67,7 @@ def test_invalid_drafts_name_the_field(client, headers, make_subprocessor, overr
         "kind": "add",
         "subprocessor_id": mailjet["id"],
         "summary": "s",
-        "effective_on": (TODAY + timedelta(days=30)).isoformat(),
+        "effective_on": EFFECTIVE.isoformat(),
         **overrides,
     }
     response = client.post("/api/v1/changes", json=body, headers=headers("legal"))
@@ -82,7 +82,7 @@ def test_update_changes_carry_valid_proposed_fields(client, headers, make_subpro
         "kind": "update",
         "subprocessor_id": active["id"],
         "summary": "New location",
-        "effective_on": (TODAY + timedelta(days=30)).isoformat(),
+        "effective_on": EFFECTIVE.isoformat(),
     }
     bad = client.post(
         "/api/v1/changes", json={**body, "proposed": {"locations": [{"country": "XX"}]}}, headers=headers("legal")
@@ -133,15 +133,15 @@ def test_the_longest_notice_period_is_enforced_with_the_date(
     change = make_change(mailjet["id"], effective_on=(TODAY + timedelta(days=59)).isoformat())
     response = post_announce(change["id"])
     assert response.status_code == 422
-    earliest = (TODAY + timedelta(days=60)).isoformat()
-    assert earliest in response.json["errors"]["json"]["effective_on"][0]
-    assert earliest in response.json["message"]
+    first = earliest(60).isoformat()  # the day after a 60 days' deadline counted as Romanian law counts terms
+    assert first in response.json["errors"]["json"]["effective_on"][0]
+    assert first in response.json["message"]
     assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "draft"
     assert notices() == []
 
     etag = _etag(client, headers, f"/api/v1/changes/{change['id']}")
     client.patch(
-        f"/api/v1/changes/{change['id']}", json={"effective_on": earliest}, headers=headers("legal", If_Match=etag)
+        f"/api/v1/changes/{change['id']}", json={"effective_on": first}, headers=headers("legal", If_Match=etag)
     )
     assert post_announce(change["id"]).status_code == 200
 
@@ -195,7 +195,7 @@ def test_announce_checks_the_transfer_rules_on_the_effective_date(
         dpf_recheck_on=recheck.isoformat(),
         locations=[{"country": "US", "label": "San Jose", "role": "processing", "mechanism": "dpf"}],
     )
-    change = make_change(zoom["id"], effective_on=(TODAY + timedelta(days=30)).isoformat())
+    change = make_change(zoom["id"], effective_on=EFFECTIVE.isoformat())
     response = post_announce(change["id"])
     assert response.status_code == 422, response.json
     assert "US" in response.json["message"]
@@ -251,8 +251,8 @@ def test_affected_clients_and_their_notices(client, headers, make_subprocessor, 
     assert notice.event == f"change/{change['id']}/client/{alfa['id']}/announced"
     assert (told(notice)["change"]["id"], told(notice)["client"].id) == (change["id"], alfa["id"])
     assert told(notice)["expectation"] == "objection_window"
-    # Effective on day 30 (the 30 days' notice): answers are taken until day 29, the day before.
-    assert told(notice)["deadline"] == TODAY + timedelta(days=29)
+    # 30 days' notice counted as Romanian law counts terms; effective on the first day after the deadline.
+    assert told(notice)["deadline"] == DEADLINE
     assert told(notice)["change"]["subprocessor"]["name"] == "Mailjet"
     assert "/respond/" not in str(notice.payload)  # the link is computed when rendering, never stored
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "change.announced")).one()
@@ -335,7 +335,7 @@ def test_admin_writes(client, headers, make_subprocessor, make_client, post_anno
         "kind": "add",
         "subprocessor_id": mailjet["id"],
         "summary": "s",
-        "effective_on": (TODAY + timedelta(days=30)).isoformat(),
+        "effective_on": EFFECTIVE.isoformat(),
     }
     created = client.post("/api/v1/changes", json=body, headers=headers("admin"))
     assert created.status_code == 201

@@ -11,9 +11,7 @@ from registry.changes.models import AffectedClient
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import emails
-from tests.changes.conftest import TODAY, notices
-
-EFFECTIVE = TODAY + timedelta(days=30)
+from tests.changes.conftest import EFFECTIVE, TODAY, deadline_after, notices
 
 
 def _names(client, headers, client_id, as_of):
@@ -42,7 +40,7 @@ def test_a_client_created_during_an_announced_change_is_told_and_waits_its_own_p
     announce(change["id"])
     late = make_client("Tardiv", notice_period_days=45)
     row = _rows(client, headers, change["id"])["Tardiv"]
-    assert row["deadline"] == (TODAY + timedelta(days=45)).isoformat()  # its own full period, past the effective date
+    assert row["deadline"] == deadline_after(45).isoformat()  # its own full period, past the effective date
     assert [n.recipient for n in notices(template="change.announced") if n.client_id == late["id"]] == [
         "dpo@tardiv.test"
     ]
@@ -56,7 +54,7 @@ def test_a_client_created_during_an_announced_change_is_told_and_waits_its_own_p
     page = client.get(link(change["id"], late["id"]))
     assert page.status_code == 200 and "<form" in page.text  # it may still object
 
-    _apply(runner, TODAY + timedelta(days=46))  # its deadline passed without an objection
+    _apply(runner, deadline_after(45) + timedelta(days=1))  # its deadline passed without an objection
     assert _names(client, headers, late["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
     applied = [n for n in notices(template="change.effective") if n.client_id == late["id"]]
     last = message_from_bytes(emails.render(applied[-1], now=utcnow()).data, policy=policy.default)
@@ -80,7 +78,7 @@ def test_a_late_client_that_objects_after_the_change_took_effect_is_held(
     _apply(runner, EFFECTIVE)
     posted = answer(link(change["id"], late["id"]), name="Ion", email="ion@tardiv.test", reason="Datele rămân la noi.")
     assert posted.status_code == 303
-    _apply(runner, TODAY + timedelta(days=46))
+    _apply(runner, deadline_after(45) + timedelta(days=1))
     assert _names(client, headers, late["id"], TODAY + timedelta(days=400)) == []  # its objection holds it
     affected = db.session.query(AffectedClient).filter_by(change_id=change["id"], client_id=late["id"]).one()
     assert affected.held_at is not None
@@ -97,4 +95,4 @@ def test_a_client_given_the_service_during_an_announced_change_joins_it(
     assert "Beta" not in _rows(client, headers, change["id"])
     patched = world.patch(f"/clients/{sms_only['id']}", {"services": ["crm", "sms"]}, role="account_manager")
     assert patched.status_code == 200, patched.json
-    assert _rows(client, headers, change["id"])["Beta"]["deadline"] == (TODAY + timedelta(days=30)).isoformat()
+    assert _rows(client, headers, change["id"])["Beta"]["deadline"] == deadline_after(30).isoformat()

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from registry.changes.models import AffectedClient
-from tests.changes.conftest import LEGAL_EMAIL, MAILJET, TODAY, count, notices
+from tests.changes.conftest import LEGAL_EMAIL, MAILJET, TODAY, count, deadline_after, earliest, notices
 
 
 def _list(client, headers, client_id, as_of):
@@ -21,7 +21,7 @@ def test_general_client_objects_and_specific_client_approves(
     specific = make_client("Beta", authorization="specific", notice_period_days=45, language="en")
     other = make_client("Gama", services=["livestream"])
     mailjet = make_subprocessor("Mailjet", **MAILJET)
-    effective = TODAY + timedelta(days=45)
+    effective = earliest(45)
     change = make_change(mailjet["id"], effective_on=effective.isoformat())
     assert change["status"] == "draft"
     assert change["affected_clients"] is None
@@ -35,9 +35,9 @@ def test_general_client_objects_and_specific_client_approves(
     by_name = {row["name"]: row for row in rows}
     assert set(by_name) == {"Alfa", "Beta"}
     assert by_name["Alfa"]["expectation"] == "objection_window"
-    assert by_name["Alfa"]["deadline"] == (TODAY + timedelta(days=30)).isoformat()
+    assert by_name["Alfa"]["deadline"] == deadline_after(30).isoformat()
     assert by_name["Beta"]["expectation"] == "approval"
-    assert by_name["Beta"]["deadline"] == (TODAY + timedelta(days=44)).isoformat()  # the day before it applies
+    assert by_name["Beta"]["deadline"] == (effective - timedelta(days=1)).isoformat()  # the day before it applies
     assert all(row["answer"] is None and row["excluded"] is False for row in rows)
 
     sent = notices(template="change.announced")

@@ -15,9 +15,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import emails
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
-from tests.changes.conftest import LEGAL_EMAIL, TODAY, count, notices
-
-EFFECTIVE = TODAY + timedelta(days=30)
+from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, count, notices
 
 
 def _names(client, headers, client_id, as_of):
@@ -205,11 +203,9 @@ def test_an_answer_received_by_letter_is_recorded_as_of_the_day_it_arrived(
     assert {n.recipient for n in notices(template="response.acknowledged")} == {"dpo@alfa.test"}
 
     deadline = row["deadline"]
-    late = _offline(
-        client, headers, change["id"], client_id=beta["id"], received_on=(TODAY + timedelta(days=29)).isoformat()
-    )
+    late = _offline(client, headers, change["id"], client_id=beta["id"], received_on=DEADLINE.isoformat())
     assert late.status_code == 422 and "received_on" in late.json["errors"]["json"]  # in the future
-    assert deadline == (TODAY + timedelta(days=29)).isoformat()
+    assert deadline == DEADLINE.isoformat()
     for bad, field in (
         ({"channel": "fax"}, "channel"),
         ({"respondent": " "}, "respondent"),

@@ -1,7 +1,7 @@
 """The respond pages: what a client sees, what it may answer, and links that do not work."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from babel.dates import format_date
@@ -9,13 +9,14 @@ from itsdangerous import URLSafeSerializer
 from itsdangerous.encoding import base64_encode
 from sqlalchemy import select
 
+from registry import deadlines
 from registry.audit.services import Actor
 from registry.auth.models import User
 from registry.changes import links, responses, services
 from registry.changes.models import ChangeResponse
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
-from tests.changes.conftest import LEGAL_EMAIL, MAILJET, TODAY, count, csrf_of, notices
+from tests.changes.conftest import LEGAL_EMAIL, MAILJET, TODAY, count, csrf_of, deadline_after, earliest, notices
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def scene(make_subprocessor, make_client, make_change, announce):
         mailjet["id"],
         summary="We add a transactional email provider.",
         reason="Better deliverability.",
-        effective_on=(TODAY + timedelta(days=40)).isoformat(),
+        effective_on=earliest(40).isoformat(),
     )
     announce(change["id"])
     return {"general": general, "specific": specific, "change": change, "subprocessor": mailjet}
@@ -58,7 +59,8 @@ def test_the_page_shows_who_what_where_and_when(client, scene, link):
         "EEA (no transfer)",
         "United States",
         "Standard contractual clauses (Decision (EU) 2021/914), module 3",
-        (TODAY + timedelta(days=40)).isoformat(),  # effective date and deadline
+        earliest(40).isoformat(),  # the effective date
+        deadline_after(40).isoformat(),  # the deadline, the day before
         "needs your prior approval",
         "Beta SRL",
     ):
@@ -165,7 +167,7 @@ def test_an_expired_link_says_so_with_the_deadline(
     # Announced 40 days ago: the 30-day deadline has passed.
     services.announce(services.get_change(change["id"]), today=TODAY - timedelta(days=40), actor=Actor("test"))
     db.session.commit()
-    deadline = TODAY - timedelta(days=10)
+    deadline = deadlines.answer_deadline(datetime.combine(TODAY - timedelta(days=40), time(12), tzinfo=UTC), 30)
     path = link(change["id"], alfa["id"])
     page = client.get(path)
     assert page.status_code == 410
