@@ -14,9 +14,7 @@ from registry.errors import Invalid
 from registry.extensions import db
 
 
-def test_a_notice_of_national_day_counts_from_the_next_working_day(
-    world, make_subprocessor, make_client, make_change
-):
+def test_a_notice_of_national_day_counts_from_the_next_working_day(world, make_subprocessor, make_client, make_change):
     """The issue's example: announced on Tue 1 Dec 2026 (a public holiday) with 30 days' notice, the deadline is
     Mon 4 Jan 2027 (1 and 2 Jan are holidays, 3 Jan a Sunday), so the change takes effect on 5 Jan at the earliest."""
     alfa = make_client("Alfa", notice_period_days=30)
