@@ -40,6 +40,7 @@ from registry.changes.models import AffectedClient, Change  # noqa: E402 (after 
 from registry.clients.models import Client, ClientContact, client_service  # noqa: E402 (after the sys.path line)
 from registry.db import utcnow  # noqa: E402 (after the sys.path line)
 from registry.demo import builders  # noqa: E402 (after the sys.path line)
+from registry.demo.builders import us_support_location  # noqa: E402 (after the sys.path line)
 from registry.extensions import db  # noqa: E402 (after the sys.path line)
 from registry.notices import emails  # noqa: E402 (after the sys.path line)
 from registry.notices.context import Lookup  # noqa: E402 (after the sys.path line)
@@ -60,14 +61,7 @@ NIMBUS = {  # a proposed host of crm (registry/demo/builders.py) with a US suppo
     "purpose": "Hosting of the CRM database",
     "locations": [
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-        {
-            "country": "US",
-            "role": "support",
-            "mechanism": "scc",
-            "mechanism_detail": "module 3",
-            "tia_reference": "TIA-2024-011",
-            "tia_date": "2024-11-15",
-        },
+        us_support_location(),
     ],
 }
 

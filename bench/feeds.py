@@ -38,6 +38,7 @@ from registry import create_app  # noqa: E402 (after the sys.path line)
 from registry.audit.services import Actor  # noqa: E402 (after the sys.path line)
 from registry.changes import services as changes  # noqa: E402 (after the sys.path line)
 from registry.demo import builders  # noqa: E402 (after the sys.path line)
+from registry.demo.builders import us_support_location  # noqa: E402 (after the sys.path line)
 from registry.extensions import db  # noqa: E402 (after the sys.path line)
 from tests.fixtures import free_port  # noqa: E402 (after the sys.path line)
 
@@ -79,14 +80,7 @@ def seed(database_url: str) -> None:
                 data_categories=["contact data", "usage data"],
                 locations=[
                     {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-                    {
-                        "country": "US",
-                        "role": "support",
-                        "mechanism": "scc",
-                        "mechanism_detail": "module 3",
-                        "tia_reference": "TIA-2024-011",
-                        "tia_date": "2024-11-15",
-                    },
+                    us_support_location(),
                 ],
             )
             change = builders.create_change(

@@ -46,6 +46,19 @@ def service_data(slug: str, **overrides: Any) -> dict[str, Any]:
     return {"slug": slug, "name": slug.upper(), "description": "", **overrides}
 
 
+def us_support_location(**overrides: Any) -> dict[str, Any]:
+    """A US support location under SCCs (module 3) with its transfer impact assessment, as the examples have it."""
+    return {
+        "country": "US",
+        "role": "support",
+        "mechanism": "scc",
+        "mechanism_detail": "module 3",
+        "tia_reference": "TIA-2024-011",
+        "tia_date": "2024-11-15",
+        **overrides,
+    }
+
+
 def subprocessor_data(name: str, **overrides: Any) -> dict[str, Any]:
     """A proposed hosting provider of the crm service, seated in Berlin, storing in Frankfurt (inside the EEA)."""
     return {

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from registry import deadlines
@@ -147,3 +147,19 @@ def count(model: Any, **where: Any) -> int:
     for name, value in where.items():
         stmt = stmt.where(getattr(model, name) == value)
     return db.session.scalar(stmt) or 0
+
+
+def names_on(client: FlaskClient, headers: Callable[..., dict[str, str]], client_id: int, as_of: date) -> list[str]:
+    """The names of the sub-processors that apply to a client at the end of `as_of`, sorted."""
+    response = client.get(
+        f"/api/v1/clients/{client_id}/subprocessors?as_of={as_of.isoformat()}&page_size=100", headers=headers("viewer")
+    )
+    assert response.status_code == 200, response.json
+    return sorted(entry["name"] for entry in response.json)
+
+
+def apply_due(runner: FlaskCliRunner, day: date) -> str:
+    """`flask changes apply-due --today DAY`, as the worker runs it; its output."""
+    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
+    assert result.exit_code == 0, result.output
+    return str(result.output)

@@ -13,7 +13,7 @@ from registry.changes.models import AffectedClient, ChangeResponse
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from registry.subprocessors.models import SubProcessor
-from tests.changes.conftest import EFFECTIVE, LEGAL_EMAIL, TODAY, count, csrf_of, notices
+from tests.changes.conftest import EFFECTIVE, LEGAL_EMAIL, TODAY, apply_due, count, csrf_of, notices
 
 SP_URL = "/api/v1/subprocessors"
 CN = {
@@ -37,12 +37,6 @@ def patch_sp(client, headers):
         return client.patch(path, json=changes, headers=headers("legal", If_Match=etag))
 
     return patch
-
-
-def _apply(runner, day):
-    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def _held_by(subprocessor_id):
@@ -94,7 +88,7 @@ def test_the_hold_ends_when_the_change_takes_effect(
     effective = EFFECTIVE
     change = make_change(mailjet["id"], effective_on=effective.isoformat())
     announce(change["id"])
-    assert "1 change(s) took effect" in _apply(runner, effective)
+    assert "1 change(s) took effect" in apply_due(runner, effective)
     assert _held_by(mailjet["id"]) is None
     [entry, *_] = client.get(f"{SP_URL}/{mailjet['id']}/history", headers=headers("viewer")).json
     assert entry["status"] == "active"
@@ -163,7 +157,7 @@ def test_an_update_change_applies_notice_fields_to_an_active_sub_processor(
     effective = EFFECTIVE
     change = make_change(hetzner["id"], kind="update", summary="Zürich, and SMS too", proposed=proposed)
     assert announce(change["id"])["affected_clients"] == 2
-    _apply(runner, effective)
+    apply_due(runner, effective)
     after = client.get(f"{SP_URL}/{hetzner['id']}", headers=headers("viewer")).json
     assert [loc["country"] for loc in after["locations"]] == ["CH"]
     assert after["services"] == ["crm", "sms"]
@@ -240,7 +234,7 @@ def test_an_approval_after_the_deadline_gets_the_closed_page(client, urgent, lin
 def test_an_approval_after_the_change_took_effect_is_refused(client, headers, runner, urgent, link, legal_email):
     path = link(urgent["change"]["id"], urgent["client"]["id"])
     form = client.get(path)
-    _apply(runner, urgent["effective"])  # 00:05 on the effective date: no approval, so the client is excluded
+    apply_due(runner, urgent["effective"])  # 00:05 on the effective date: no approval, so the client is excluded
     [alert] = notices(template="change.excluded")
     assert alert.recipient == LEGAL_EMAIL
     # 10:00 the same day (here: whatever today is, even before the deadline): the answer comes too late.
@@ -266,7 +260,7 @@ def test_the_closed_page_is_in_the_clients_language(
     effective = TODAY + timedelta(days=2)
     change = make_change(mailjet["id"], effective_on=effective.isoformat(), urgent=True, urgent_reason="Avarie.")
     announce(change["id"])
-    _apply(runner, effective)
+    apply_due(runner, effective)
     page = client.get(link(change["id"], alfa["id"]))
     assert page.status_code == 410
     assert "Această modificare a intrat în vigoare" in page.text
@@ -275,11 +269,11 @@ def test_the_closed_page_is_in_the_clients_language(
 
 def test_apply_due_waits_while_a_deadline_is_still_open(runner, headers, client, scene_legacy, legal_email):
     change, effective = scene_legacy
-    assert "0 change(s) took effect" in _apply(runner, effective)
+    assert "0 change(s) took effect" in apply_due(runner, effective)
     assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "announced"
     [alert] = notices(template="change.apply_failed")
     assert f"the last is {effective.isoformat()}" in alert.payload["error"]
-    assert "1 change(s) took effect" in _apply(runner, effective + timedelta(days=1))
+    assert "1 change(s) took effect" in apply_due(runner, effective + timedelta(days=1))
 
 
 @pytest.fixture

@@ -12,21 +12,12 @@ from registry.changes.models import Change
 from registry.extensions import db
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from registry.subprocessors import services as subprocessors
-from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, notices
-
-
-def _names(client, headers, client_id, as_of):
-    response = client.get(
-        f"/api/v1/clients/{client_id}/subprocessors?as_of={as_of.isoformat()}&page_size=100", headers=headers("viewer")
-    )
-    assert response.status_code == 200, response.json
-    return sorted(entry["name"] for entry in response.json)
+from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, apply_due, names_on, notices
 
 
 def _apply(runner, day=EFFECTIVE):
-    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
+    """apply-due on the scene's effective date unless told."""
+    return apply_due(runner, day)
 
 
 def _responses(client, headers, change_id):
@@ -55,11 +46,11 @@ def scene(make_subprocessor, make_client, make_change, announce):
 
 def test_silence_is_acceptance_under_general_and_refusal_under_specific(client, headers, runner, scene, legal_email):
     general, specific, change = scene["general"], scene["specific"], scene["change"]
-    assert _names(client, headers, general["id"], TODAY) == ["Hetzner"]
-    assert _names(client, headers, specific["id"], TODAY) == ["Hetzner"]
+    assert names_on(client, headers, general["id"], TODAY) == ["Hetzner"]
+    assert names_on(client, headers, specific["id"], TODAY) == ["Hetzner"]
     _apply(runner)
-    assert _names(client, headers, general["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
-    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner"]
+    assert names_on(client, headers, general["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert names_on(client, headers, specific["id"], EFFECTIVE) == ["Hetzner"]
 
     rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert {row["name"]: row["excluded"] for row in rows} == {"Alfa": False, "Beta": True}
@@ -92,8 +83,8 @@ def test_an_approval_lets_the_change_apply_and_a_refusal_excludes(
         answer(link(change["id"], specific["id"]), answer="approve", name="Jane", email="j@b.test").status_code == 303
     )
     _apply(runner)
-    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
-    assert _names(client, headers, gamma["id"], EFFECTIVE) == ["Hetzner"]  # not approved (and still within its time)
+    assert names_on(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert names_on(client, headers, gamma["id"], EFFECTIVE) == ["Hetzner"]  # not approved (and still within its time)
 
 
 def test_a_refusal_excludes_the_specific_client(client, headers, runner, scene, link, answer):
@@ -101,7 +92,7 @@ def test_a_refusal_excludes_the_specific_client(client, headers, runner, scene, 
     posted = answer(link(change["id"], specific["id"]), answer="refuse", name="J", email="j@b.test", reason="No.")
     assert posted.status_code == 303
     _apply(runner)
-    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner"]
+    assert names_on(client, headers, specific["id"], EFFECTIVE) == ["Hetzner"]
 
 
 def test_an_objection_resolved_as_excluded_for_client(client, headers, runner, scene, link, answer):
@@ -123,7 +114,7 @@ def test_an_objection_resolved_as_excluded_for_client(client, headers, runner, s
         True,
     )
     _apply(runner)
-    assert _names(client, headers, general["id"], EFFECTIVE) == ["Hetzner"]
+    assert names_on(client, headers, general["id"], EFFECTIVE) == ["Hetzner"]
     exclusions = client.get(f"/api/v1/clients/{general['id']}", headers=headers("viewer")).json["exclusions"]
     assert [e["subprocessor"]["name"] for e in exclusions] == ["Mailjet"]
 
@@ -141,13 +132,13 @@ def test_an_open_objection_holds_the_change_for_the_client_until_it_is_resolved(
     assert answer(link(change["id"], alfa["id"]), name="Ion", email="i@a.test", reason="Nu.").status_code == 303
     _apply(runner, TODAY + timedelta(days=2))
     # The change took effect, but not for Alfa: its objection holds it until the legal team resolves it.
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
+    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
     [objection] = _responses(client, headers, change["id"])
     assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 200
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
+    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
     # Agreed with the client after all: the change applies to it from now on.
     assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 200
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=2)) == ["Mailjet"]
+    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=2)) == ["Mailjet"]
 
 
 def test_accepted_by_client_overrides_a_refusal(client, headers, runner, scene, link, answer):
@@ -160,7 +151,7 @@ def test_accepted_by_client_overrides_a_refusal(client, headers, runner, scene, 
     assert accepted.status_code == 200
     assert accepted.json["resolved_by"] == "admin@example.test"
     _apply(runner)
-    assert _names(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
+    assert names_on(client, headers, specific["id"], EFFECTIVE) == ["Hetzner", "Mailjet"]
 
 
 @pytest.mark.parametrize(
@@ -184,7 +175,7 @@ def test_other_resolutions_are_recorded_with_their_note(
     assert event.after["resolution"] == resolution
     assert event.before["resolution"] is None
     _apply(runner)
-    assert _names(client, headers, general["id"], EFFECTIVE) == (["Hetzner", "Mailjet"] if applies else ["Hetzner"])
+    assert names_on(client, headers, general["id"], EFFECTIVE) == (["Hetzner", "Mailjet"] if applies else ["Hetzner"])
 
 
 def test_resolution_withdrawn_withdraws_the_change_for_everyone(client, headers, runner, scene, link, answer):
@@ -197,7 +188,7 @@ def test_resolution_withdrawn_withdraws_the_change_for_everyone(client, headers,
     assert got["withdrawn_reason"] == "We keep the current provider."
     assert {n.recipient for n in notices(template="change.withdrawn")} == {"dpo@alfa.test", "dpo@beta.test"}
     assert "0 change(s) took effect" in _apply(runner)
-    assert _names(client, headers, scene["specific"]["id"], EFFECTIVE) == ["Hetzner"]
+    assert names_on(client, headers, scene["specific"]["id"], EFFECTIVE) == ["Hetzner"]
     assert (
         client.get(f"/api/v1/subprocessors/{scene['mailjet']['id']}", headers=headers("viewer")).json["status"]
         == "proposed"
@@ -230,12 +221,12 @@ def test_replace_retires_the_old_and_activates_the_new(
     change = make_change(new["id"], kind="replace", replaces_id=old["id"], summary="Mailjet replaces SendGrid")
     announced = announce(change["id"])
     assert announced["affected_clients"] == 3  # SendGrid's clients, plus Mailjet's new (sms) one
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["SendGrid"]
-    assert _names(client, headers, sms["id"], EFFECTIVE) == []
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == ["SendGrid"]
+    assert names_on(client, headers, sms["id"], EFFECTIVE) == []
     _apply(runner)
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]
-    assert _names(client, headers, beta["id"], EFFECTIVE) == []  # did not approve: excluded from Mailjet
-    assert _names(client, headers, sms["id"], EFFECTIVE) == ["Mailjet"]
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]
+    assert names_on(client, headers, beta["id"], EFFECTIVE) == []  # did not approve: excluded from Mailjet
+    assert names_on(client, headers, sms["id"], EFFECTIVE) == ["Mailjet"]
     assert client.get(f"/api/v1/subprocessors/{old['id']}", headers=headers("viewer")).json["status"] == "retired"
 
 
@@ -248,8 +239,8 @@ def test_remove_retires_and_excludes_no_one(
     change = make_change(old["id"], kind="remove", summary="We stop using SendGrid")
     assert announce(change["id"])["affected_clients"] == 2
     _apply(runner)
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
-    assert _names(client, headers, beta["id"], EFFECTIVE) == []
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []
+    assert names_on(client, headers, beta["id"], EFFECTIVE) == []
     assert client.get(f"/api/v1/clients/{beta['id']}", headers=headers("viewer")).json["exclusions"] == []
 
 

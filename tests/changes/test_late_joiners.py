@@ -11,20 +11,7 @@ from registry.changes.models import AffectedClient
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import emails
-from tests.changes.conftest import EFFECTIVE, TODAY, deadline_after, notices
-
-
-def _names(client, headers, client_id, as_of):
-    response = client.get(
-        f"/api/v1/clients/{client_id}/subprocessors?as_of={as_of.isoformat()}&page_size=100", headers=headers("viewer")
-    )
-    assert response.status_code == 200, response.json
-    return sorted(entry["name"] for entry in response.json)
-
-
-def _apply(runner, day):
-    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
-    assert result.exit_code == 0, result.output
+from tests.changes.conftest import EFFECTIVE, TODAY, apply_due, deadline_after, names_on, notices
 
 
 def _rows(client, headers, change_id):
@@ -45,8 +32,8 @@ def test_a_client_created_during_an_announced_change_is_told_and_waits_its_own_p
         "dpo@tardiv.test"
     ]
 
-    _apply(runner, EFFECTIVE)
-    assert _names(client, headers, late["id"], EFFECTIVE) == []  # not before its deadline
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, late["id"], EFFECTIVE) == []  # not before its deadline
     [told_late] = [n for n in notices(template="change.effective") if n.client_id == late["id"]]
     body = message_from_bytes(emails.render(told_late, now=utcnow()).data, policy=policy.default)
     text = " ".join(body.get_body(preferencelist=("plain",)).get_content().split())
@@ -54,8 +41,8 @@ def test_a_client_created_during_an_announced_change_is_told_and_waits_its_own_p
     page = client.get(link(change["id"], late["id"]))
     assert page.status_code == 200 and "<form" in page.text  # it may still object
 
-    _apply(runner, deadline_after(45) + timedelta(days=1))  # its deadline passed without an objection
-    assert _names(client, headers, late["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+    apply_due(runner, deadline_after(45) + timedelta(days=1))  # its deadline passed without an objection
+    assert names_on(client, headers, late["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
     applied = [n for n in notices(template="change.effective") if n.client_id == late["id"]]
     last = message_from_bytes(emails.render(applied[-1], now=utcnow()).data, policy=policy.default)
     assert "de astăzi, modificarea de mai jos se aplică și datelor dumneavoastră" in " ".join(
@@ -75,11 +62,11 @@ def test_a_late_client_that_objects_after_the_change_took_effect_is_held(
     make_client("Alfa")
     announce(change["id"])
     late = make_client("Tardiv", notice_period_days=45)
-    _apply(runner, EFFECTIVE)
+    apply_due(runner, EFFECTIVE)
     posted = answer(link(change["id"], late["id"]), name="Ion", email="ion@tardiv.test", reason="Datele rămân la noi.")
     assert posted.status_code == 303
-    _apply(runner, deadline_after(45) + timedelta(days=1))
-    assert _names(client, headers, late["id"], TODAY + timedelta(days=400)) == []  # its objection holds it
+    apply_due(runner, deadline_after(45) + timedelta(days=1))
+    assert names_on(client, headers, late["id"], TODAY + timedelta(days=400)) == []  # its objection holds it
     affected = db.session.query(AffectedClient).filter_by(change_id=change["id"], client_id=late["id"]).one()
     assert affected.held_at is not None
     assert any(n.client_id == late["id"] for n in notices(template="change.objection_held"))

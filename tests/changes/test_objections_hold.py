@@ -15,21 +15,7 @@ from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import emails
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
-from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, count, notices
-
-
-def _names(client, headers, client_id, as_of):
-    response = client.get(
-        f"/api/v1/clients/{client_id}/subprocessors?as_of={as_of.isoformat()}&page_size=100", headers=headers("viewer")
-    )
-    assert response.status_code == 200, response.json
-    return sorted(entry["name"] for entry in response.json)
-
-
-def _apply(runner, day):
-    result = runner.invoke(args=["changes", "apply-due", "--today", day.isoformat()])
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, apply_due, count, names_on, notices
 
 
 def _resolve(client, headers, response_id, resolution, note=""):
@@ -61,9 +47,9 @@ def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
     alfa, change, objection = _objection(
         client, headers, make_subprocessor, make_client, make_change, announce, link, answer
     )
-    _apply(runner, EFFECTIVE)
+    apply_due(runner, EFFECTIVE)
     assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "effective"
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == []  # its list did not change
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []  # its list did not change
     [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert row["excluded"] is True
     held = db.session.scalars(select(AffectedClient).where(AffectedClient.change_id == change["id"])).one()
@@ -81,20 +67,20 @@ def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
     assert subject.startswith("Objection holds: Alfa")
     assert "Datele rămân în UE." in text
 
-    _apply(runner, EFFECTIVE)  # the worker passes again the same day: one alert a day
+    apply_due(runner, EFFECTIVE)  # the worker passes again the same day: one alert a day
     assert len(notices(template="change.objection_held")) == 1
-    _apply(runner, EFFECTIVE + timedelta(days=1))
+    apply_due(runner, EFFECTIVE + timedelta(days=1))
     assert len(notices(template="change.objection_held")) == 2
 
     assert _resolve(client, headers, objection["id"], "alternative_offered", "Mailjet EU only.").status_code == 200
-    _apply(runner, EFFECTIVE + timedelta(days=2))  # an alternative offered keeps the objection open
+    apply_due(runner, EFFECTIVE + timedelta(days=2))  # an alternative offered keeps the objection open
     assert len(notices(template="change.objection_held")) == 3
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []
 
     assert _resolve(client, headers, objection["id"], "accepted_by_client", "Agreed on 3 Feb.").status_code == 200
-    _apply(runner, EFFECTIVE + timedelta(days=3))
+    apply_due(runner, EFFECTIVE + timedelta(days=3))
     assert len(notices(template="change.objection_held")) == 3
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
 
 
 def test_without_a_legal_mailbox_alerts_go_to_every_admin_and_legal_user(
@@ -102,7 +88,7 @@ def test_without_a_legal_mailbox_alerts_go_to_every_admin_and_legal_user(
 ):
     _objection(client, headers, make_subprocessor, make_client, make_change, announce, link, answer)
     headers("admin")  # an admin exists too
-    _apply(runner, EFFECTIVE)
+    apply_due(runner, EFFECTIVE)
     team = set(db.session.scalars(select(User.email).where(User.role.in_(["admin", "legal"]))))
     assert team == {"admin@example.test", "legal@example.test"}
     assert {n.recipient for n in notices(template="change.objection_held")} == team
@@ -120,7 +106,7 @@ def test_every_resolution_is_told_to_the_client_with_what_it_means(
         json={"url": "https://hooks.example.com/x"},
         headers=headers("account_manager"),
     )
-    _apply(runner, EFFECTIVE)
+    apply_due(runner, EFFECTIVE)
     assert (
         _resolve(client, headers, objection["id"], "alternative_offered", "Mailjet EU region only.").status_code == 200
     )
@@ -137,7 +123,7 @@ def test_every_resolution_is_told_to_the_client_with_what_it_means(
 
     assert _resolve(client, headers, objection["id"], "contract_terminated", "Ends on 31 March.").status_code == 200
     assert client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["status"] == "terminated"
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []
     last = [n for n in notices(template="response.resolved") if n.recipient == "dpo@alfa.test"][-1]
     subject, text = _read(last)
     assert "the affected services end" in subject
@@ -156,8 +142,8 @@ def test_a_romanian_client_reads_the_resolution_in_romanian(
     )
     notice = next(n for n in notices(template="response.resolved") if n.recipient == "dpo@alfa.test")
     assert notice.language == "ro"
-    _apply(runner, EFFECTIVE)
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == []
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []
     subject, body = _read(notice)
     assert "nu va prelucra datele dumneavoastră" in body
     assert "Păstrați furnizorul actual." in body
@@ -230,13 +216,13 @@ def test_an_objection_received_in_time_but_recorded_after_the_change_took_effect
     mailjet = make_subprocessor("Mailjet")
     change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
-    _apply(runner, EFFECTIVE)
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
     recorded = _offline(
         client, headers, change["id"], client_id=alfa["id"], channel="email", respondent_email="maria@alfa.test"
     )
     assert recorded.status_code == 201, recorded.json
-    assert _names(client, headers, alfa["id"], TODAY + timedelta(days=400)) == []
+    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=400)) == []
     assert {n.recipient for n in notices(template="response.acknowledged")} == {"maria@alfa.test"}
     [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert row["excluded"] is True
@@ -258,8 +244,8 @@ def test_a_client_may_withdraw_its_objection_until_its_deadline(
     subject, text = _read(ack)
     assert subject.startswith("Am primit retragerea obiecției dumneavoastră")
     assert "Obiecția dumneavoastră este retrasă" in text
-    _apply(runner, EFFECTIVE)
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]  # nothing holds it any more
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]  # nothing holds it any more
 
 
 def test_a_new_answer_before_the_effective_date_undoes_the_decision_on_the_old_one(
@@ -273,8 +259,10 @@ def test_a_new_answer_before_the_effective_date_undoes_the_decision_on_the_old_o
         answer(link(change["id"], alfa["id"]), answer="accept", name="Ion Pop", email="ion@alfa.test").status_code
         == 303
     )
-    _apply(runner, EFFECTIVE)
-    assert _names(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]  # the withdrawal counts, not the old decision
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == [
+        "Mailjet"
+    ]  # the withdrawal counts, not the old decision
     assert client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["exclusions"] == []
 
 
@@ -284,7 +272,7 @@ def test_an_ended_exclusion_is_no_longer_listed_on_the_client(
     alfa, _, objection = _objection(
         client, headers, make_subprocessor, make_client, make_change, announce, link, answer
     )
-    _apply(runner, EFFECTIVE)
+    apply_due(runner, EFFECTIVE)
     listed = client.get(f"/api/v1/clients/{alfa['id']}", headers=headers("viewer")).json["exclusions"]
     assert [e["subprocessor"]["name"] for e in listed] == ["Mailjet"]
     assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 200
@@ -317,11 +305,11 @@ def test_a_refusal_received_in_time_but_recorded_after_the_change_took_effect_ex
         client, headers, change["id"], client_id=beta["id"], answer="approve", channel="email", reason=""
     )
     assert approved.status_code == 201, approved.json
-    _apply(runner, EFFECTIVE)
-    assert _names(client, headers, beta["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, beta["id"], TODAY + timedelta(days=400)) == ["Mailjet"]
     refused = _offline(client, headers, change["id"], client_id=beta["id"], answer="refuse", channel="letter")
     assert refused.status_code == 201, refused.json
-    assert _names(client, headers, beta["id"], TODAY + timedelta(days=400)) == []
+    assert names_on(client, headers, beta["id"], TODAY + timedelta(days=400)) == []
     assert [n.client_id for n in notices(template="change.excluded")] == [beta["id"]]
 
 

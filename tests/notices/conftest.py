@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from registry.demo.builders import us_support_location
 from tests.factories import World, contact_data
 from tests.fixtures.smtp import SmtpServer
 
@@ -46,14 +47,7 @@ NIMBUS: dict[str, Any] = {  # what the notices are read for
     "data_categories": ["contact data", "call recordings"],
     "locations": [
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-        {
-            "country": "US",
-            "role": "support",
-            "mechanism": "scc",
-            "mechanism_detail": "module 3",
-            "tia_reference": "TIA-2024-011",
-            "tia_date": "2024-11-15",
-        },
+        us_support_location(),
     ],
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from registry.demo.builders import us_support_location
 from registry.public.services import neutralise
 
 
@@ -21,14 +22,7 @@ def listed(world: Any) -> dict[str, Any]:
         status="active",
         locations=[
             {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-            {
-                "country": "US",
-                "role": "support",
-                "mechanism": "scc",
-                "mechanism_detail": "module 3",
-                "tia_reference": "TIA-2024-011",
-                "tia_date": "2024-11-15",
-            },
+            us_support_location(),
         ],
         contact={"name": "Jane Doe", "position": "DPO", "email": "jane@aws.example", "phone": "+352 1"},
     )

@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from registry.demo.builders import us_support_location
 from registry.extensions import db
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import SubProcessorVersion
@@ -49,14 +50,7 @@ def registry(world: Any) -> dict[str, Any]:
         data_categories=["backups"],
         locations=[
             {"country": "DE", "label": "EU (Frankfurt)", "role": "storage"},
-            {
-                "country": "US",
-                "role": "support",
-                "mechanism": "scc",
-                "mechanism_detail": "module 3",
-                "tia_reference": "TIA-2024-011",
-                "tia_date": "2024-11-15",
-            },
+            us_support_location(),
         ],
     )
     link = world.subprocessor(

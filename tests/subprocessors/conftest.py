@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from registry.audit.services import Actor
+from registry.demo.builders import us_support_location
 from registry.extensions import db
 from registry.subprocessors import services
 from registry.subprocessors.schemas import SubProcessorPatchSchema
@@ -29,14 +30,7 @@ AWS: dict[str, Any] = subprocessor_data(  # the AWS example of API.md
     data_categories=["backups"],
     locations=[
         {"country": "DE", "label": "EU (Frankfurt)", "role": "storage", "mechanism": "eea"},
-        {
-            "country": "US",
-            "role": "support",
-            "mechanism": "scc",
-            "mechanism_detail": "module 3",
-            "tia_reference": "TIA-2024-011",
-            "tia_date": "2024-11-15",
-        },
+        us_support_location(),
     ],
     dpf_certified=False,
 )
