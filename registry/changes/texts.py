@@ -100,8 +100,21 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_answer": "Choose an answer.",
         "none": "not given",
         "expired_title": "This link has expired",
-        "expired": "The deadline to answer this change was {deadline}. Please contact us if you still wish to "
-        "discuss it.",
+        "expired": "The deadline to answer this change was {deadline}. {consequence} Please contact us if you still "
+        "wish to discuss it.",
+        "expired_objection": "Your objection stands: the change will not apply to your data until our legal team has "
+        "resolved it with you, even once it takes effect on {effective_on}. We will tell you how it is resolved.",
+        "expired_excluded": "As our legal team told you, the change will not apply to your data.",
+        "expired_applies": "As you answered, the change will apply to your data from {effective_on}.",
+        "expired_silence": "You did not object by then, so the change is considered accepted: it will apply to your "
+        "data from {effective_on}.",
+        "expired_refused": "You refused this change:",
+        "expired_no_approval": "You did not approve this change by then:",
+        "expired_without": "{name} will not be used for your data.",
+        "expired_without_update": "{name} will stop processing your data on {effective_on} (its old terms cannot be "
+        "kept for you alone), and we will contact you about how your service continues.",
+        "expired_without_replace": "{name} will not be used for your data, while {replaces} stops on {effective_on} "
+        "for everyone: we will contact you about how your service continues.",
         "effective_title": "This change has taken effect",
         "effective": "The change took effect on {effective_on}, so answers are no longer taken here. Please contact "
         "us if you wish to discuss it.",
@@ -192,8 +205,24 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_answer": "Alegeți un răspuns.",
         "none": "nu este cazul",
         "expired_title": "Acest link a expirat",
-        "expired": "Termenul de răspuns pentru această modificare a fost {deadline}. Vă rugăm să ne contactați "
-        "dacă doriți totuși să o discutăm.",
+        "expired": "Termenul de răspuns pentru această modificare a fost {deadline}. {consequence} Vă rugăm să ne "
+        "contactați dacă doriți totuși să o discutăm.",
+        "expired_objection": "Obiecția dumneavoastră se menține: modificarea nu se va aplica datelor dumneavoastră "
+        "până când echipa noastră juridică o soluționează împreună cu dumneavoastră, chiar după intrarea ei în vigoare "
+        "la {effective_on}. Vă vom comunica modul de soluționare.",
+        "expired_excluded": "Așa cum v-a comunicat echipa noastră juridică, modificarea nu se va aplica datelor "
+        "dumneavoastră.",
+        "expired_applies": "Conform răspunsului dumneavoastră, modificarea se va aplica datelor dumneavoastră de la "
+        "{effective_on}.",
+        "expired_silence": "Nu ați formulat obiecții până la acest termen, astfel că modificarea se consideră "
+        "acceptată: se va aplica datelor dumneavoastră de la {effective_on}.",
+        "expired_refused": "Ați refuzat această modificare:",
+        "expired_no_approval": "Nu ați aprobat această modificare până la acest termen:",
+        "expired_without": "{name} nu va fi folosit pentru datele dumneavoastră.",
+        "expired_without_update": "{name} nu vă va mai prelucra datele de la {effective_on} (condițiile anterioare "
+        "nu pot fi păstrate doar pentru dumneavoastră), iar noi vă vom contacta privind continuarea serviciului.",
+        "expired_without_replace": "{name} nu va fi folosit pentru datele dumneavoastră, iar {replaces} încetează la "
+        "{effective_on} pentru toți clienții: vă vom contacta privind continuarea serviciului.",
         "effective_title": "Această modificare a intrat în vigoare",
         "effective": "Modificarea a intrat în vigoare la {effective_on}, astfel că răspunsurile nu mai sunt primite "
         "aici. Vă rugăm să ne contactați dacă doriți să o discutăm.",

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from registry import clock
 from registry.changes import links, responses, standing, states
-from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
+from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation, Resolution
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
 from registry.extensions import db
@@ -64,7 +64,42 @@ def _closed_link(state: responses.LinkState, affected: AffectedClient, lang: str
             )
             return _closed(410, key, lang, effective_on=_date(took_effect, lang))
         return _closed(410, "effective", lang, effective_on=_date(took_effect, lang))
-    return _closed(410, "expired", lang, deadline=_date(affected.deadline, lang))
+    return _closed(
+        410, "expired", lang, deadline=_date(affected.deadline, lang), consequence=_expired_consequence(affected, lang)
+    )
+
+
+def _expired_consequence(affected: AffectedClient, lang: str) -> str:
+    """What the passed deadline means for this client, from where it stands: its open objection holds the change, an
+    objection resolved by exclusion keeps it out, otherwise general authorisation applies the change and specific
+    authorisation without an approval keeps the sub-processor from the client's data (as the notice said)."""
+    change = affected.change
+    response = standing.current_response(affected)
+    values = {
+        "name": change.subprocessor.name,
+        "replaces": change.replaces.name if change.replaces is not None else "",
+        "effective_on": _date(change.effective_on, lang),
+    }
+    if standing.is_open_objection(response):
+        key = "expired_objection"
+    elif response is not None and response.resolution in (
+        Resolution.EXCLUDED_FOR_CLIENT,
+        Resolution.CONTRACT_TERMINATED,
+    ):
+        key = "expired_excluded"
+    elif affected.expectation == Expectation.OBJECTION_WINDOW or standing.approved(response):
+        key = "expired_applies" if response is not None else "expired_silence"
+    else:
+        without = (
+            "expired_without_update"
+            if change.kind == ChangeKind.UPDATE
+            else "expired_without_replace"
+            if change.kind == ChangeKind.REPLACE and change.replaces is not None
+            else "expired_without"
+        )
+        prefix = TEXT[lang]["expired_refused" if response is not None else "expired_no_approval"]
+        return f"{prefix} {TEXT[lang][without].format(**values)}"
+    return TEXT[lang][key].format(**values)
 
 
 def _location_rows(state: dict[str, Any], lang: str) -> list[dict[str, str]]:
