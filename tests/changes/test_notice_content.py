@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+from babel.dates import format_date
+
 from registry.db import utcnow
 from registry.notices import emails, webhooks
 from tests.changes.conftest import TODAY, notices
@@ -76,3 +78,24 @@ def test_an_update_shows_each_changed_value_before_and_after(
     assert "Ce se schimbă:" in text
     assert "locațiile și garanțiile pentru transfer: înainte: Germania" in text
     assert "după modificare: Elveția (Zürich), stocare: Decizie de adecvare" in text
+
+
+def test_a_signed_agreement_is_dated_in_words_in_the_clients_language(
+    client, headers, make_subprocessor, make_client, make_change, announce
+):
+    signed_on = TODAY - timedelta(days=3)
+    for name, language in (("Smith", "en"), ("Popescu", "ro")):
+        customer = make_client(name, language=language)
+        dpa = _sent_dpa(client, headers, customer["id"])
+        signed = client.post(
+            f"/api/v1/dpas/{dpa['id']}/sign",
+            json={"signed_on": signed_on.isoformat(), "signatory": "Ana Pop"},
+            headers=headers("account_manager"),
+        )
+        assert signed.status_code == 200, signed.json
+    announce(make_change(make_subprocessor("Mailjet")["id"])["id"])
+
+    by_language = {email.language: " ".join(_body(email).split()) for email in notices(channel="email")}
+    assert f"signed on {format_date(signed_on, 'd MMMM y', locale='en')}." in by_language["en"]
+    assert f"semnat la {format_date(signed_on, 'd MMMM y', locale='ro')}." in by_language["ro"]
+    assert signed_on.isoformat() not in by_language["en"] + by_language["ro"]
