@@ -16,7 +16,6 @@ from registry.audit.services import Actor
 from registry.changes import messages, standing
 from registry.changes.audience import concerns, expectation_of
 from registry.changes.models import AffectedClient, Change, ChangeStatus, Expectation
-from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.db import utcnow
 from registry.extensions import db
@@ -116,13 +115,9 @@ def release_late_joiners(today: date, *, actor: Actor) -> list[AffectedClient]:
         ):
             continue
         change = affected.change
-        clients.end_exclusion(
-            affected.client,
-            change.subprocessor_id,
-            reason=f"Change {change.id}: the client's notice period ended.",
-            actor=actor,
+        standing.include_client(
+            change, affected, reason=f"Change {change.id}: the client's notice period ended.", actor=actor
         )
-        affected.excluded = False
         recipients = messages.recipients_of([affected.client])
         facts = {affected.client_id: {"excluded": False, "held": False, "applied_late": True}}
         outbox.enqueue(

@@ -149,8 +149,6 @@ def record_response(
         ip=ip,
         actor=actor,
     )
-    if affected.change.status == ChangeStatus.EFFECTIVE and affected.change.kind != ChangeKind.REMOVE:
-        _carry_out_late(response, actor=actor)  # a client that joined late answers after the change took effect
     return response
 
 
@@ -207,8 +205,6 @@ def record_offline_response(
         actor=actor,
         received_on=received_on,
     )
-    if change.status == ChangeStatus.EFFECTIVE and change.kind != ChangeKind.REMOVE:
-        _carry_out_late(response, actor=actor)
     return response
 
 
@@ -236,13 +232,9 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
         outbox.enqueue(messages.not_approved(change, affected, response))
     elif response.answer in (Answer.APPROVE, Answer.ACCEPT) and affected.excluded:
         # approved (specific) or the objection withdrawn (general), in time: the change applies to the client now
-        clients.end_exclusion(
-            affected.client,
-            change.subprocessor_id,
-            reason=f"Change {change.id}: {response.answer} by the client.",
-            actor=actor,
+        standing.include_client(
+            change, affected, reason=f"Change {change.id}: {response.answer} by the client.", actor=actor
         )
-        affected.excluded = False
     db.session.flush()
 
 
@@ -338,6 +330,10 @@ def _record(
             "ip": ip,
         },
     )
+    if affected.change.status == ChangeStatus.EFFECTIVE and affected.change.kind != ChangeKind.REMOVE:
+        _carry_out_late(
+            response, actor=actor
+        )  # received in time (a late joiner, or offline) after the change took effect
     return response
 
 
@@ -425,7 +421,4 @@ def _carry_out(response: ChangeResponse, resolution: Resolution, *, actor: Actor
             change, affected, reason=f"Change {change.id}: {resolution} after the client's answer.", actor=actor
         )
     elif not excluded and affected.excluded and resolution == Resolution.ACCEPTED_BY_CLIENT:
-        clients.end_exclusion(
-            affected.client, change.subprocessor_id, reason=f"Change {change.id}: accepted by the client.", actor=actor
-        )
-        affected.excluded = False
+        standing.include_client(change, affected, reason=f"Change {change.id}: accepted by the client.", actor=actor)

@@ -1,5 +1,5 @@
 """Where a client stands on a change: its current answer, whether its objection is open or holds the change, whether
-it approved; and the two writes every step shares (locking the change, excluding the client)."""
+it approved; and the writes every step shares (locking the change, excluding and including the client)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,9 @@ def exclude_client(change: Change, affected: AffectedClient, *, reason: str, act
     """The change's sub-processor no longer applies to this client (from now)."""
     clients.exclude_subprocessor(affected.client, change.subprocessor_id, reason=reason, actor=actor)
     affected.excluded = True
+
+
+def include_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
+    """The change's sub-processor applies to this client again (from now): its exclusion ends."""
+    clients.end_exclusion(affected.client, change.subprocessor_id, reason=reason, actor=actor)
+    affected.excluded = False
