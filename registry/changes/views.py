@@ -9,7 +9,7 @@ from babel.dates import format_date, format_datetime, get_timezone
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from registry import clock
+from registry import clock, deadlines
 from registry.changes import links, responses, standing, states
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation, Resolution
 from registry.changes.texts import FIELD_NAMES, TEXT
@@ -120,7 +120,7 @@ def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, 
     current = standing.current_response(affected)
     text = TEXT[lang]
     processor = profile.get_profile().legal_name or ""
-    deadline = _date(affected.deadline, lang)
+    deadline = deadlines.deadline_text(affected.deadline, lang)  # with its time and zone, as the notices give it
     return {
         "lang": lang,
         "t": text,

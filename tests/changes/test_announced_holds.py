@@ -7,6 +7,7 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import select, update
 
+from registry import deadlines
 from registry.audit.models import AuditEvent
 from registry.changes import views
 from registry.changes.models import AffectedClient, ChangeResponse
@@ -187,7 +188,7 @@ def test_an_urgent_change_caps_the_deadline_the_day_before_it_takes_effect(
     [notice] = notices(template="change.announced")
     assert told(notice)["deadline"] == deadline
     page = client.get(link(change["id"], beta["id"]))
-    assert f"Please approve or refuse it by {format_date(deadline, 'long', locale='en')}." in page.text
+    assert f"Please approve or refuse it by {deadlines.deadline_text(deadline, 'en')}." in page.text
 
 
 def test_the_effective_date_must_be_after_today(headers, make_subprocessor, make_client, make_change, post_announce):

@@ -67,6 +67,16 @@ def test_the_page_shows_who_what_where_and_when(client, scene, link):
         assert expected in text, expected
 
 
+def test_the_page_gives_the_deadline_with_its_time_and_zone(client, scene, link):
+    change = scene["change"]
+    general = client.get(link(change["id"], scene["general"]["id"])).text
+    specific = client.get(link(change["id"], scene["specific"]["id"])).text
+    ro_deadline = f"{format_date(deadline_after(30), 'd MMMM y', locale='ro')}, ora 23:59 (ora României)"
+    assert f"puteți formula obiecții la această modificare până la {ro_deadline}." in " ".join(general.split())
+    en_deadline = f"{format_date(deadline_after(40), 'd MMMM y', locale='en')}, 23:59 (Bucharest time)"
+    assert f"Please approve or refuse it by {en_deadline}." in " ".join(specific.split())
+
+
 def test_the_page_is_in_romanian_for_a_romanian_client(client, scene, link):
     page = client.get(link(scene["change"]["id"], scene["general"]["id"]))
     assert '<html lang="ro">' in page.text
