@@ -30,11 +30,7 @@ def held_clients() -> list[AffectedClient]:
         .options(selectinload(AffectedClient.responses), selectinload(AffectedClient.change))
         .order_by(AffectedClient.change_id, AffectedClient.id)
     )
-    return [
-        affected
-        for affected in db.session.scalars(stmt)
-        if standing.is_open_objection(standing.current_response(affected))
-    ]
+    return [affected for affected in db.session.scalars(stmt) if standing.is_held(affected)]
 
 
 def alert_held(today: date) -> int:

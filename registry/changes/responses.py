@@ -378,11 +378,8 @@ def resolve_response(
             raise Conflict(f"Change {change.id} already took effect: announce a new change to undo it.")
         if change.status != ChangeStatus.WITHDRAWN:
             changes.withdraw(change, reason=note or f"Withdrawn after the answer of {client.name}.", actor=actor)
-    if resolution == Resolution.EXCLUDED_FOR_CLIENT:
-        if change.status == ChangeStatus.WITHDRAWN:
-            raise Conflict(f"Change {change.id} was withdrawn: there is nothing to exclude.")
-        if change.kind == ChangeKind.REMOVE:
-            raise Conflict(f"Change {change.id} removes the sub-processor for everyone: there is nothing to exclude.")
+    if resolution == Resolution.EXCLUDED_FOR_CLIENT and change.kind == ChangeKind.REMOVE:
+        raise Conflict(f"Change {change.id} removes the sub-processor for everyone: there is nothing to exclude.")
     if resolution == Resolution.CONTRACT_TERMINATED:
         clients.terminate(
             client, reason=f"Change {change.id}: {note or 'contract terminated after the answer'}", actor=actor

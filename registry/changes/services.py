@@ -197,7 +197,8 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     if change.status != ChangeStatus.DRAFT:
         raise Conflict(f"Change {change.id} is already {change.status}: a change is announced once.")
     _hold_subprocessors(change, actor=actor)  # first, so that what is checked and told is what stays announced
-    targets, earliest = _check_announceable(change, today)
+    announced_at = _announced_at(today)
+    targets, earliest = _check_announceable(change, today, announced_at)
     contacts = clients.contact_rows(client.id for client in targets)
     silent = [client for client in targets if not any(c.receives_notices for c in contacts[client.id])]
     if silent:
@@ -214,7 +215,7 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     change.announced_at = now
     change.version = change.version + 1
     db.session.flush()
-    _record_affected(change, targets, today=today, now=now)
+    _record_affected(change, targets, announced_at=announced_at, now=now)
     written = sum(outbox.enqueue(batch) for batch in messages.announced(change, targets, contacts))
     audit.record(
         "change.announced",
@@ -254,8 +255,9 @@ def _release_subprocessors(change: Change, *, actor: Actor) -> None:
         subprocessors.release_from_change(subprocessor, change.id, actor=actor)
 
 
-def _check_announceable(change: Change, today: date) -> tuple[list[ClientRow], date]:
-    """Check a draft can be announced today: the clients it affects, and the earliest effective date it may have.
+def _check_announceable(change: Change, today: date, announced_at: datetime) -> tuple[list[ClientRow], date]:
+    """Check a draft can be announced today (deadlines counted from `announced_at`): the clients it affects, and the
+    earliest effective date it may have.
 
     :raise Invalid: see `announce`.
     """
@@ -272,9 +274,8 @@ def _check_announceable(change: Change, today: date) -> tuple[list[ClientRow], d
         longest = max(client.notice_period_days for client in targets)
     else:  # nobody to tell but the public: the usual notice
         longest = profile.get_profile().default_notice_period_days
-    earliest = deadlines.earliest_effective(_announced_at(today), longest)
-    urgent = change.urgent and bool((change.urgent_reason or "").strip())
-    if change.effective_on < earliest and not urgent:
+    earliest = deadlines.earliest_effective(announced_at, longest)
+    if change.effective_on < earliest and not change.urgent:  # check_draft refused an urgent change without a reason
         message = (
             f"effective_on must be on or after {earliest.isoformat()}: the day after the latest deadline of the "
             f"affected clients ({longest} days' notice, counted from the day after the notice and ending on a working "
@@ -298,7 +299,7 @@ def _announced_at(today: date) -> datetime:
     return now if today == now.date() else datetime.combine(today, time(12), tzinfo=UTC)
 
 
-def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: date, now: datetime) -> None:
+def _record_affected(change: Change, targets: Sequence[ClientRow], *, announced_at: datetime, now: datetime) -> None:
     """One row per affected client, with its deadline and what it is asked for."""
     rows = [
         {
@@ -307,9 +308,9 @@ def _record_affected(change: Change, targets: Sequence[ClientRow], *, today: dat
             "expectation": expectation_of(client, change.kind).value,
             "deadline": deadline_for(
                 client,
-                announced_at=_announced_at(today),
+                announced_at=announced_at,
                 effective_on=change.effective_on,
-                urgent=change.urgent and bool((change.urgent_reason or "").strip()),
+                urgent=change.urgent,
             ),
             "notified_at": now,
             "reminded_at": None,

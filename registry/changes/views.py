@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from registry import clock, deadlines
 from registry.changes import links, responses, standing, states
-from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation, Resolution
+from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
 from registry.extensions import db
@@ -57,11 +57,7 @@ def _closed_link(state: responses.LinkState, affected: AffectedClient, lang: str
     if state == responses.LinkState.EFFECTIVE:
         took_effect = change.effective_at.date() if change.effective_at is not None else change.effective_on
         if affected.excluded:  # held by its open objection, or excluded: say so, not just "it took effect"
-            key = (
-                "held"
-                if affected.held_at is not None and standing.is_open_objection(standing.current_response(affected))
-                else "not_applied"
-            )
+            key = "held" if standing.is_held(affected) else "not_applied"
             return _closed(410, key, lang, effective_on=_date(took_effect, lang))
         return _closed(410, "effective", lang, effective_on=_date(took_effect, lang))
     return _closed(
@@ -82,10 +78,7 @@ def _expired_consequence(affected: AffectedClient, lang: str) -> str:
     }
     if standing.is_open_objection(response):
         key = "expired_objection"
-    elif response is not None and response.resolution in (
-        Resolution.EXCLUDED_FOR_CLIENT,
-        Resolution.CONTRACT_TERMINATED,
-    ):
+    elif response is not None and response.resolution in responses.EXCLUDING:
         key = "expired_excluded"
     elif affected.expectation == Expectation.OBJECTION_WINDOW or standing.approved(response):
         key = "expired_applies" if response is not None else "expired_silence"

@@ -397,17 +397,7 @@ def mark_sent(dpa: Dpa, *, actor: Actor) -> Dpa:
 
 def agreement_in_force(client_id: int) -> Dpa | None:
     """The client's DPA that governs it now: its signed version, else the latest one sent for signature."""
-    for status in (DpaStatus.SIGNED, DpaStatus.SENT):
-        found = db.session.scalar(
-            select(Dpa)
-            .options(defer(Dpa.document))
-            .where(Dpa.client_id == client_id, Dpa.status == status)
-            .order_by(Dpa.version.desc())
-            .limit(1)
-        )
-        if found is not None:
-            return found
-    return None
+    return next(iter(agreements_in_force([client_id])), None)
 
 
 def agreements_in_force(client_ids: list[int]) -> list[Dpa]:

@@ -17,6 +17,8 @@ from importlib import resources
 import pycountry
 from babel import Locale, UnknownLocaleError
 
+from registry.i18n import language_of
+
 __all__ = [
     "SUBPROCESSOR_SCC_MODULES",
     "Basis",
@@ -521,11 +523,6 @@ _RO_REFERENCE = [
 ]
 
 
-def _language(language: str) -> str:
-    code = language.replace("-", "_").split("_", 1)[0].lower()
-    return code if code in _TEXT else "en"
-
-
 def _reference(reference: str, language: str) -> str:
     if language == "ro":
         for pattern, replacement in _RO_REFERENCE:
@@ -538,7 +535,7 @@ def mechanism_text(mechanism: Mechanism, detail: str | None, language: str, *, c
 
     ``country`` adds the adequacy decision's reference for ``adequacy``.
     """
-    lang = _language(language)
+    lang = language_of(language)
     words = _TEXT[lang]
     detail = (detail or "").strip()
     if mechanism is Mechanism.EEA:
