@@ -20,9 +20,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 
-from registry.i18n import language_of
+from registry.i18n import language_of, long_date
 
 ZONE = ZoneInfo("Europe/Bucharest")
 """Where the days of a term are counted."""
@@ -95,6 +95,6 @@ def deadline_text(deadline: date, language: str) -> str:
     """The deadline in the reader's language, with time and zone: "4 January 2027, 23:59 (Bucharest time)"."""
     lang = language_of(language)
     return _TEXT[lang].format(
-        date=format_date(deadline, format="d MMMM y", locale=lang),
+        date=long_date(deadline, lang),
         time=format_time(time(23, 59), format="HH:mm", locale=lang),
     )

@@ -1,5 +1,9 @@
 """The languages the registry speaks: documents, pages, emails and feeds are written in each of them."""
 
+from datetime import date
+
+from babel.dates import format_date
+
 LANGUAGES = ("ro", "en")
 FALLBACK_LANGUAGE = "en"
 """Used when a language is unknown (an Accept-Language header, an old record)."""
@@ -9,6 +13,14 @@ def language_of(value: str | None) -> str:
     """One of LANGUAGES: the value's primary language if known ("ro-RO", "RO" -> "ro"), else FALLBACK_LANGUAGE."""
     code = (value or "").replace("_", "-").split("-", 1)[0].lower()
     return code if code in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def long_date(value: date | None, language: str) -> str:
+    """A date in words, the one way pages, notices and deadlines write it: `4 January 2027` / `4 ianuarie 2027`
+    (empty for no date)."""
+    if value is None:
+        return ""
+    return format_date(value, "d MMMM y", locale=language_of(language))
 
 
 CATEGORY_LABELS: dict[str, dict[str, str]] = {  # sub-processor categories, in words

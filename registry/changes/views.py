@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date, format_datetime, get_timezone
+from babel.dates import format_datetime, get_timezone
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from registry.changes.models import AffectedClient, Change, ChangeKind, Expectat
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.errors import Invalid
 from registry.extensions import db
-from registry.i18n import change_kind_words, language_of
+from registry.i18n import change_kind_words, language_of, long_date
 from registry.profile import services as profile
 from registry.transfers import wording
 
@@ -35,7 +35,7 @@ def _language(affected: AffectedClient | None) -> str | None:
 
 
 def _date(value: date, lang: str) -> str:
-    return format_date(value, format="long", locale=lang)
+    return long_date(value, lang)
 
 
 def _closed(status: int, key: str, lang: str | None, **values: Any) -> Response:

@@ -8,10 +8,8 @@ and the webhook events (codes and values).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
 from typing import Any, TypeVar
 
-from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,13 +34,6 @@ _CHUNK = 500
 
 def language_of(notice: Notice) -> str:
     return i18n.language_of(notice.language)
-
-
-def long_date(value: date | None, language: str) -> str:
-    """`12 January 2027` / `12 ianuarie 2027` (empty for no date)."""
-    if value is None:
-        return ""
-    return format_date(value, "d MMMM y", locale=language)
 
 
 def subprocessor_facts(state: Mapping[str, Any], language: str) -> dict[str, Any]:
@@ -108,7 +99,7 @@ def change_facts(change: Change, language: str) -> dict[str, Any]:
         "summary": change.summary,
         "reason": change.reason,
         "effective_on": change.effective_on,
-        "effective_on_text": long_date(change.effective_on, language),
+        "effective_on_text": i18n.long_date(change.effective_on, language),
         "urgent": change.urgent,
         "urgent_reason": change.urgent_reason,
         "withdrawn_reason": change.withdrawn_reason,
@@ -218,9 +209,9 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
             else []
         ),
         "agreement": agreement,
-        "agreement_signed_text": long_date(agreement.signed_on, language) if agreement is not None else "",
+        "agreement_signed_text": i18n.long_date(agreement.signed_on, language) if agreement is not None else "",
         "answered_text": (
-            long_date(response.received_on or response.created_at.date(), language) if response is not None else ""
+            i18n.long_date(response.received_on or response.created_at.date(), language) if response is not None else ""
         ),
         "answer_open": (
             affected is not None

@@ -20,7 +20,7 @@ def _expired_page(client, freeze_clock, path: str) -> str:
 
 
 def _long(day, lang: str = "en") -> str:
-    return format_date(day, format="long", locale=lang)
+    return format_date(day, format="d MMMM y", locale=lang)  # as every page and notice writes a date
 
 
 @pytest.fixture
