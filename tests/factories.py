@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 
 from registry.audit.services import Actor
 from registry.changes import services as changes
+from registry.db import utcnow
 from registry.demo.builders import change_data, client_data, contact_data, service_data, subprocessor_data
 from registry.extensions import db
 
@@ -70,12 +71,24 @@ class World:
         etag = self.client.get(path, headers=self.headers("legal")).headers["ETag"]
         return self.client.post(f"{path}/announce", headers={**self.headers(role), "If-Match": etag})
 
-    def announce(self, change_id: int) -> dict[str, Any]:
-        """Announce as legal, expecting success; return the change's JSON."""
+    def announce(self, change_id: int, *, delivered: bool = True) -> dict[str, Any]:
+        """Announce as legal, expecting success; return the change's JSON. `delivered`: every affected client's
+        notice then reaches it at once, as the worker records an accepted message (`changes.notice_delivered`), so
+        its deadline is set (tests/changes/test_deadline_from_delivery.py drives the worker itself)."""
         response = self.post_announce(change_id)
         assert response.status_code == 200, response.json
+        if delivered:
+            self.deliver(change_id)
         result: dict[str, Any] = response.json
         return result
+
+    def deliver(self, change_id: int, client_ids: list[int] | None = None) -> None:
+        """The notices of the change reach these clients (all affected ones if None) now."""
+        change = changes.get_change(change_id)
+        for affected in change.affected:
+            if client_ids is None or affected.client_id in client_ids:
+                changes.notice_delivered(change_id, affected.client_id, at=utcnow())
+        db.session.commit()
 
     def announced_change(self, subprocessor_id: int, **overrides: Any) -> dict[str, Any]:
         """A change drafted and announced."""

@@ -75,13 +75,15 @@ class Announce(MethodView):
     @blp.etag
     @blp.response(200, schemas.ChangeOutSchema)
     def post(self, change_id: int) -> Change:
-        """Announce a draft (If-Match: the ETag of the last GET of the change): fixes each affected client's
-        deadline and writes their notices, in one transaction; from then until it takes effect or is withdrawn, what
-        was announced of its sub-processors cannot be edited.
+        """Announce a draft (If-Match: the ETag of the last GET of the change): records each affected client and
+        writes their notices, in one transaction. Each client's deadline is set when its notice is first delivered
+        (accepted by its mail server, or a 2xx webhook answer), counted from then; from the announcement until the
+        change takes effect or is withdrawn, what was announced of its sub-processors cannot be edited.
 
-        422 when the effective date is not after today, gives less notice than the longest notice period of the
-        affected clients (unless urgent with a reason), or when a location fails the transfer rules on the effective
-        date; 409 when another announced change already covers one of its sub-processors.
+        422 when the effective date is not after today (an urgent replacement: not before today), is on or before
+        the latest deadline the affected clients would have if told now (unless an urgent replacement), when an
+        affected client has no notice contact, or when a location fails the transfer rules on the effective date;
+        409 when another announced change already covers one of its sub-processors.
         """
         change = services.get_change(change_id)
         blp.check_etag(change, schemas.ChangeOutSchema)

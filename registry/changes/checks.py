@@ -69,8 +69,14 @@ def check_draft(change: Change) -> None:
     elif change.proposed is not None:
         message = "Only an update change carries proposed fields."
         raise Invalid(message, {"proposed": [message]})
+    if change.urgent and kind != ChangeKind.REPLACE:
+        message = (
+            "Only an emergency replacement of a sub-processor (security or continuity) may be urgent: "
+            f"announce this {kind} change with the clients' full notice period."
+        )
+        raise Invalid(message, {"urgent": [message]})
     if change.urgent and not (change.urgent_reason or "").strip():
-        message = "An urgent change says why the notice period cannot be given."
+        message = "An urgent replacement says why it cannot wait for the notice period (security or continuity)."
         raise Invalid(message, {"urgent_reason": [message]})
 
     subprocessor = _subprocessor(change.subprocessor_id, "subprocessor_id")

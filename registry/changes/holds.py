@@ -1,6 +1,6 @@
 """Clients a change in effect does not apply to yet: those whose objection is open (the legal team is alerted every
-day) and those that joined the change late (created, or given a service, while it was announced), released once their
-own notice period has passed."""
+day) and those whose term had not ended when it took effect (their notice delivered late, or they joined the change
+late: created, or given a service, while it was announced), released once their own deadline has passed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry import clock, deadlines
+from registry import clock
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import messages, standing
@@ -50,8 +50,8 @@ def on_client_joined(client: Client, *, actor: Actor) -> None:
 
 def enrol_client(client: Client, *, today: date, actor: Actor) -> list[AffectedClient]:
     """Make a client created, or given a service, while changes are announced an affected client of each that
-    concerns it: its own notice now and its own deadline (its full notice period from today); a change that takes
-    effect before that deadline does not apply to it until the deadline has passed."""
+    concerns it: its own notice now and its own deadline (its full notice period from the notice's delivery); a
+    change that takes effect before that deadline does not apply to it until the deadline has passed."""
     joined: list[AffectedClient] = []
     announced = db.session.scalars(select(Change).where(Change.status == ChangeStatus.ANNOUNCED).order_by(Change.id))
     for change in announced:
@@ -68,7 +68,8 @@ def enrol_client(client: Client, *, today: date, actor: Actor) -> list[AffectedC
             change_id=change.id,
             client_id=client.id,
             expectation=expectation_of(row, change.kind),
-            deadline=deadlines.answer_deadline(utcnow(), row.notice_period_days),
+            notice_days=row.notice_period_days,
+            deadline=None,  # set when its notice is delivered (`services.notice_delivered`)
             notified_at=utcnow(),
             joined_late=True,
         )
@@ -86,16 +87,16 @@ def enrol_client(client: Client, *, today: date, actor: Actor) -> list[AffectedC
     return joined
 
 
-def release_late_joiners(today: date, *, actor: Actor) -> list[AffectedClient]:
-    """Apply a change in effect to each client that joined it late once that client's deadline has passed without an
-    open objection (under specific authorisation: once approved), and tell it."""
+def release_waiting(today: date, *, actor: Actor) -> list[AffectedClient]:
+    """Apply a change in effect to each client it waited for (`AffectedClient.waiting_since`) once that client's
+    deadline has passed without an open objection, and tell it; under specific authorisation without an approval,
+    the exclusion stays and the legal team is told. An open objection holds the client instead (`held_at`)."""
     stmt = (
         select(AffectedClient)
         .join(AffectedClient.change)
         .where(
             Change.status == ChangeStatus.EFFECTIVE,
-            AffectedClient.joined_late.is_(True),
-            AffectedClient.excluded.is_(True),
+            AffectedClient.waiting_since.is_not(None),
             AffectedClient.held_at.is_(None),
             AffectedClient.deadline < today,
         )
@@ -105,12 +106,19 @@ def release_late_joiners(today: date, *, actor: Actor) -> list[AffectedClient]:
     )
     released: list[AffectedClient] = []
     for affected in db.session.scalars(stmt):
-        response = standing.current_response(affected)
-        if standing.is_open_objection(response) or (
-            affected.expectation == Expectation.APPROVAL and not standing.approved(response)
-        ):
-            continue
         change = affected.change
+        response = standing.current_response(affected)
+        affected.waiting_since = None
+        if standing.is_open_objection(response):
+            assert response is not None  # an open objection is a response
+            affected.held_at = utcnow()
+            outbox.enqueue(messages.objection_held(change, affected, response, on=today))
+            continue
+        if affected.expectation == Expectation.APPROVAL and not standing.approved(response):
+            outbox.enqueue(messages.not_approved(change, affected, response))
+            continue
+        if not affected.excluded:  # included meanwhile (an approval or acceptance given after the change took effect)
+            continue
         standing.include_client(
             change, affected, reason=f"Change {change.id}: the client's notice period ended.", actor=actor
         )

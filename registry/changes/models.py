@@ -85,7 +85,12 @@ class Change(TimestampMixin, Base):
 
 
 class AffectedClient(Base):
-    """One client a change was announced to: its deadline and what it is asked for."""
+    """One client a change was announced to: what it is asked for, its term, and its deadline once told.
+
+    The deadline is counted from the first delivery of the client's notice (an accepted SMTP message or a 2xx webhook
+    answer, `services.notice_delivered`), not from the announcement: until then it is None, the client has no
+    deadline, and the change does not apply to it.
+    """
 
     __tablename__ = "affected_client"
     __table_args__ = (UniqueConstraint("change_id", "client_id"),)
@@ -94,13 +99,23 @@ class AffectedClient(Base):
     change_id: Mapped[int] = mapped_column(ForeignKey("change.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
     expectation: Mapped[Expectation] = mapped_column(String(20))
-    deadline: Mapped[date]
+    notice_days: Mapped[int]
+    """The client's notice period when it was told (its term in days, counted from the day after delivery)."""
+    deadline: Mapped[date | None]
+    """The last day (Bucharest) the client may answer: `deadlines.answer_deadline(delivered_at, notice_days)`."""
     notified_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """When its notices were written to the outbox."""
+    delivered_at: Mapped[datetime | None]
+    """When its notice first reached it (None: not yet, so its term has not started)."""
     reminded_at: Mapped[datetime | None]
     excluded: Mapped[bool] = mapped_column(default=False)
     joined_late: Mapped[bool] = mapped_column(default=False)
     """Became affected after the announcement (created, or given a service, while the change was announced): it has
     its own notice and deadline, and the change does not apply to it before that deadline, even once in effect."""
+    waiting_since: Mapped[datetime | None]
+    """The change took effect without this client because its term had not ended (its notice not delivered yet, or
+    its deadline not passed): it applies to it once its deadline passes without an objection (under specific
+    authorisation: once approved), `holds.release_waiting`."""
     held_at: Mapped[datetime | None]
     """The change took effect without applying to this client, because its objection had no resolution: it stays
     excluded until the legal team resolves the objection (`responses.resolve_response`)."""

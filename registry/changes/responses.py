@@ -3,13 +3,14 @@ refusal, through the signed link or received offline), and the legal team's reso
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from registry import deadlines
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import links, messages, standing
@@ -96,17 +97,19 @@ def affected_for_token(token: str) -> AffectedClient | None:
     return None if ids is None else find_affected(*ids)
 
 
-def link_state(affected: AffectedClient, today: date) -> LinkState:
-    """Whether the client may still answer: not after its deadline, nor once the change took effect (whatever the
-    date) or was withdrawn."""
+def link_state(affected: AffectedClient, now: datetime) -> LinkState:
+    """Whether the client may still answer at `now`: until the end of its deadline (24:00 Bucharest time, as the
+    notices say; a client not told yet has no deadline running). Once the change took effect, only a client whose
+    term was still running then (the change waits for it, or was urgent) may, until its deadline; never once the
+    change was withdrawn."""
     status = affected.change.status
+    running = affected.deadline is None or deadlines.is_open(affected.deadline, now)
     if status == ChangeStatus.WITHDRAWN:
         return LinkState.WITHDRAWN
-    if status == ChangeStatus.EFFECTIVE and not (affected.joined_late and today <= affected.deadline):
-        return LinkState.EFFECTIVE
-    if today > affected.deadline:
-        return LinkState.EXPIRED
-    return LinkState.OPEN
+    if status == ChangeStatus.EFFECTIVE:
+        counts = affected.waiting_since is not None or affected.change.urgent
+        return LinkState.OPEN if counts and running else LinkState.EFFECTIVE
+    return LinkState.OPEN if running else LinkState.EXPIRED
 
 
 # -- answering and resolving ------------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ def record_response(
     respondent_email: str,
     reason: str,
     ip: str | None,
-    today: date,
+    now: datetime,
     channel: str = "web",
 ) -> ChangeResponse:
     """Record a client's answer through its respond link; an earlier answer is superseded (and kept).
@@ -130,13 +133,13 @@ def record_response(
     :raise Invalid: an answer the client is not asked for, or a missing name, email or reason.
     """
     standing.lock(affected.change)
-    state = link_state(affected, today)
+    state = link_state(affected, now)
     if state == LinkState.WITHDRAWN:
         raise LinkClosed(f"Change {affected.change_id} was withdrawn: there is nothing to answer.")
     if state == LinkState.EFFECTIVE:
         raise LinkClosed(f"Change {affected.change_id} already took effect: answers are no longer taken.")
     if state == LinkState.EXPIRED:
-        raise LinkClosed(f"The deadline to answer was {affected.deadline.isoformat()}.")
+        raise LinkClosed(f"The deadline to answer was {affected.deadline}.")
     chosen = _check_answer(affected, answer, respondent_name, respondent_email, reason, email_required=True)
     actor = Actor(f"client:{affected.client_id}:{respondent_email.strip()}")
     response = _record(
@@ -184,7 +187,7 @@ def record_offline_response(
         problem = f"An answer cannot be received in the future (today is {today.isoformat()})."
     elif received_on < announced_on:
         problem = f"The change was announced on {announced_on.isoformat()}: an answer cannot be received before."
-    elif received_on > affected.deadline:
+    elif affected.deadline is not None and received_on > affected.deadline:
         problem = f"The client's deadline was {affected.deadline.isoformat()}: an answer received later does not count."
     if problem is not None:
         raise Invalid(problem, {"received_on": [problem]})
@@ -222,13 +225,14 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
                 actor=actor,
             )
         affected.held_at = utcnow()
-    elif response.answer == Answer.REFUSE and not affected.excluded:
-        standing.exclude_client(
-            change,
-            affected,
-            reason=f"Change {change.id}: not approved by the client (specific authorisation).",
-            actor=actor,
-        )
+    elif response.answer == Answer.REFUSE:
+        if not affected.excluded:
+            standing.exclude_client(
+                change,
+                affected,
+                reason=f"Change {change.id}: not approved by the client (specific authorisation).",
+                actor=actor,
+            )
         outbox.enqueue(messages.not_approved(change, affected, response))
     elif response.answer in (Answer.APPROVE, Answer.ACCEPT) and affected.excluded:
         # approved (specific) or the objection withdrawn (general), in time: the change applies to the client now

@@ -43,11 +43,18 @@ class ChangeSchema(Schema):
         },
     )
     effective_on = fields.Date(required=True)
-    urgent = fields.Boolean(load_default=False)
+    urgent = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "An emergency replacement (kind replace only) for security or continuity: it may take "
+            "effect from today, without waiting for the clients' notice periods; clients keep their full period to "
+            "object afterwards, and under specific authorisation it still needs each client's approval."
+        },
+    )
     urgent_reason = fields.String(
         allow_none=True,
         load_default=None,
-        metadata={"description": "Why the notice period cannot be given (required when urgent); shown to clients."},
+        metadata={"description": "Why the replacement cannot wait (required when urgent); shown to clients."},
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select
@@ -215,7 +215,7 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     change.announced_at = now
     change.version = change.version + 1
     db.session.flush()
-    _record_affected(change, targets, announced_at=announced_at, now=now)
+    _record_affected(change, targets, now=now)
     written = sum(outbox.enqueue(batch) for batch in messages.announced(change, targets, contacts))
     audit.record(
         "change.announced",
@@ -263,10 +263,10 @@ def _check_announceable(change: Change, today: date, announced_at: datetime) -> 
     """
     checks.check_draft(change)
     checks.check_transfers(change)
-    if change.effective_on <= today:
+    if change.effective_on < today or (change.effective_on == today and not change.urgent):
         message = (
             f"effective_on must be after today ({today.isoformat()}): clients answer until the day before the "
-            "change takes effect."
+            "change takes effect (only an urgent replacement may take effect today)."
         )
         raise Invalid(message, {"effective_on": [message]})
     targets = affected_clients(change, today)
@@ -279,17 +279,30 @@ def _check_announceable(change: Change, today: date, announced_at: datetime) -> 
         message = (
             f"effective_on must be on or after {earliest.isoformat()}: the day after the latest deadline of the "
             f"affected clients ({longest} days' notice, counted from the day after the notice and ending on a working "
-            "day), or mark the change urgent and give the reason."
+            "day); only an urgent replacement (security or continuity, with its reason) may take effect earlier."
         )
         raise Invalid(message, {"effective_on": [message]})
     return targets, earliest
 
 
-def deadline_for(client: Client | ClientRow, *, announced_at: datetime, effective_on: date, urgent: bool) -> date:
-    """The last day a client may answer: its notice period counted from the announcement as Romanian law counts terms
-    (`deadlines.answer_deadline`). An urgent change still caps it at the day before it takes effect (shown as it is)."""
-    lawful = deadlines.answer_deadline(announced_at, client.notice_period_days)
-    return min(lawful, effective_on - timedelta(days=1)) if urgent else lawful
+def notice_delivered(change_id: int, client_id: int, *, at: datetime) -> date | None:
+    """The client's notice of the change reached it at `at` (an accepted SMTP message or a 2xx webhook answer): if
+    it is the first to, the client's term starts and its deadline is set (`deadlines.answer_deadline`). Returns the
+    deadline set, or None when an earlier delivery had set it (or the client is not affected). Flushes, never commits.
+    """
+    affected = db.session.scalar(
+        select(AffectedClient).where(
+            AffectedClient.change_id == change_id,
+            AffectedClient.client_id == client_id,
+            AffectedClient.delivered_at.is_(None),
+        )
+    )
+    if affected is None:
+        return None
+    affected.delivered_at = at
+    affected.deadline = deadlines.answer_deadline(at, affected.notice_days)
+    db.session.flush()
+    return affected.deadline
 
 
 def _announced_at(today: date) -> datetime:
@@ -299,19 +312,15 @@ def _announced_at(today: date) -> datetime:
     return now if today == now.date() else datetime.combine(today, time(12), tzinfo=UTC)
 
 
-def _record_affected(change: Change, targets: Sequence[ClientRow], *, announced_at: datetime, now: datetime) -> None:
-    """One row per affected client, with its deadline and what it is asked for."""
+def _record_affected(change: Change, targets: Sequence[ClientRow], *, now: datetime) -> None:
+    """One row per affected client: what it is asked for and its term (its deadline starts when it is told)."""
     rows = [
         {
             "change_id": change.id,
             "client_id": client.id,
             "expectation": expectation_of(client, change.kind).value,
-            "deadline": deadline_for(
-                client,
-                announced_at=announced_at,
-                effective_on=change.effective_on,
-                urgent=change.urgent,
-            ),
+            "notice_days": client.notice_period_days,
+            "deadline": None,  # set when its notice is delivered (`notice_delivered`)
             "notified_at": now,
             "reminded_at": None,
             "excluded": False,
@@ -427,9 +436,10 @@ def _affected_rows(change: Change) -> list[AffectedClient]:
 def _settle_clients(
     change: Change, rows: Sequence[AffectedClient], *, actor: Actor, today: date
 ) -> tuple[list[int], list[dict[str, Any]]]:
-    """Exclude every client that must not get the change (excluded after an objection; specific authorisation
-    without an approval; an objection not resolved yet, which holds the change for that client until the legal team
-    resolves it) and prepare the legal team's alerts: (excluded client ids, alerts).
+    """Exclude every client that must not get the change (excluded after an objection; its term not ended, so the
+    change waits for it, unless urgent; specific authorisation without an approval; an objection not resolved yet,
+    which holds the change for that client until the legal team resolves it) and prepare the legal team's alerts:
+    (excluded client ids, alerts).
     """
     excludes_something = change.kind != ChangeKind.REMOVE
     alerts: list[dict[str, Any]] = []
@@ -442,28 +452,21 @@ def _settle_clients(
                 change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
             )
             excluded.append(client.id)
+        elif excludes_something and not change.urgent and not _term_ended(affected, today):
+            # its notice has not reached it, or its deadline has not passed: the change waits for the client's term
+            until = affected.deadline.isoformat() if affected.deadline is not None else "its notice is delivered"
+            reason = f"Change {change.id}: the client's notice period runs until {until}."
+            standing.exclude_client(change, affected, reason=reason, actor=actor)
+            affected.waiting_since = utcnow()
+            excluded.append(client.id)
+            if response is not None and standing.is_open_objection(response):
+                affected.held_at = utcnow()
+                alerts += messages.objection_held(change, affected, response, on=today)
         elif excludes_something and affected.expectation == Expectation.APPROVAL and not standing.approved(response):
             reason = f"Change {change.id}: not approved by the client (specific authorisation)."
             standing.exclude_client(change, affected, reason=reason, actor=actor)
             excluded.append(client.id)
             alerts += messages.not_approved(change, affected, response)
-        elif (
-            excludes_something
-            and affected.joined_late
-            and affected.deadline >= today
-            and not standing.approved(response)
-        ):
-            # joined while the change was announced: it does not apply before the client's own deadline
-            standing.exclude_client(
-                change,
-                affected,
-                reason=f"Change {change.id}: the client's notice period runs until {affected.deadline.isoformat()}.",
-                actor=actor,
-            )
-            excluded.append(client.id)
-            if response is not None and standing.is_open_objection(response):
-                affected.held_at = utcnow()
-                alerts += messages.objection_held(change, affected, response, on=today)
         elif excludes_something and standing.is_open_objection(response):
             assert response is not None  # an open objection is a response
             reason = f"Change {change.id}: held, the client's objection is not resolved."
@@ -474,33 +477,23 @@ def _settle_clients(
     return excluded, alerts
 
 
-def _check_answers_closed(change: Change, today: date) -> None:
-    """:raise Conflict: some affected client may still answer on `today` (its deadline has not passed), so taking
-    effect would decide for it before it could. Never for a change announced with capped deadlines (`deadline_for`):
-    their deadlines are before the effective date."""
-    last = db.session.scalar(
-        select(func.max(AffectedClient.deadline)).where(
-            AffectedClient.change_id == change.id, AffectedClient.joined_late.is_(False)
-        )
-    )
-    if last is not None and last >= today:
-        raise Conflict(
-            f"Change {change.id} cannot take effect before the deadline of every client it was announced to has "
-            f"passed: the last is {last.isoformat()}."
-        )
+def _term_ended(affected: AffectedClient, today: date) -> bool:
+    """Whether the client's term to answer is over by the start of `today` (UTC): told, and its deadline passed."""
+    return affected.deadline is not None and affected.deadline < today
 
 
 def apply_due(today: date, *, actor: Actor) -> list[Change]:
     """Send the due reminders and the day's alerts of objections that hold, then make every announced change whose
     date has come effective (oldest first).
 
-    A change that cannot be applied (e.g. its sub-processor no longer passes the transfer rules, or a client's
-    deadline has not passed yet) is left announced, logged, and the legal team alerted (once a day); the others still
+    A client whose term has not ended (its notice not delivered, or its deadline not passed) does not get the change
+    yet (`holds.release_waiting`). A change that cannot be applied (e.g. its sub-processor no longer passes the
+    transfer rules) is left announced, logged, and the legal team alerted (once a day); the others still
     apply.
     """
     reminders.send_reminders(today, actor=actor)
     holds.alert_held(today)
-    holds.release_late_joiners(today, actor=actor)
+    holds.release_waiting(today, actor=actor)
     due = db.session.scalars(
         select(Change)
         .where(Change.status == ChangeStatus.ANNOUNCED, Change.effective_on <= today)
@@ -510,7 +503,6 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
     for change in due:
         try:
             with db.session.begin_nested():
-                _check_answers_closed(change, today)
                 take_effect(change, actor=actor, today=today)
         except RegistryError as error:
             log.warning("change %s could not take effect: %s", change.id, error.message)

@@ -3,6 +3,9 @@ it approved; and the writes every step shares (locking the change, excluding and
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from registry import deadlines
 from registry.audit.services import Actor
 from registry.changes.models import AffectedClient, Answer, Change, ChangeResponse, Resolution
 from registry.clients import services as clients
@@ -39,6 +42,14 @@ def approved(response: ChangeResponse | None) -> bool:
     return response is not None and (
         response.answer == Answer.APPROVE or response.resolution == Resolution.ACCEPTED_BY_CLIENT
     )
+
+
+def deadline_of(affected: AffectedClient, now: datetime) -> date:
+    """The client's deadline; before its notice is delivered, the one it gets if told at `now` (what a notice being
+    sent now says: it is set from the delivery, `services.notice_delivered`)."""
+    if affected.deadline is not None:
+        return affected.deadline
+    return deadlines.answer_deadline(now, affected.notice_days)
 
 
 def exclude_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:

@@ -9,10 +9,11 @@ from babel.dates import format_datetime, get_timezone
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from registry import clock, deadlines
+from registry import deadlines
 from registry.changes import links, responses, standing, states
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
 from registry.changes.texts import FIELD_NAMES, TEXT
+from registry.db import utcnow
 from registry.errors import Invalid
 from registry.extensions import db
 from registry.i18n import change_kind_words, language_of, long_date
@@ -26,8 +27,8 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 """The pages carry a secret link: no cache keeps them, no Referer leaks the link."""
 
 
-def _today() -> date:
-    return clock.today()
+def _now() -> datetime:
+    return utcnow()
 
 
 def _language(affected: AffectedClient | None) -> str | None:
@@ -60,9 +61,9 @@ def _closed_link(state: responses.LinkState, affected: AffectedClient, lang: str
             key = "held" if standing.is_held(affected) else "not_applied"
             return _closed(410, key, lang, effective_on=_date(took_effect, lang))
         return _closed(410, "effective", lang, effective_on=_date(took_effect, lang))
-    return _closed(
-        410, "expired", lang, deadline=_date(affected.deadline, lang), consequence=_expired_consequence(affected, lang)
-    )
+    assert affected.deadline is not None  # a link expires at the end of the client's deadline
+    deadline = deadlines.deadline_text(affected.deadline, lang)
+    return _closed(410, "expired", lang, deadline=deadline, consequence=_expired_consequence(affected, lang))
 
 
 def _expired_consequence(affected: AffectedClient, lang: str) -> str:
@@ -107,13 +108,29 @@ def _location_rows(state: dict[str, Any], lang: str) -> list[dict[str, str]]:
     ]
 
 
-def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, Any]:
+def _explanation(affected: AffectedClient, lang: str, deadline: str) -> str:
+    """What the client is asked for and until when; for an urgent replacement, that it applies before the deadline."""
+    text = TEXT[lang]
+    change = affected.change
+    if affected.expectation != Expectation.OBJECTION_WINDOW:
+        return text["specific"].format(deadline=deadline)
+    explanation = text["general"].format(deadline=deadline)
+    if change.urgent:
+        urgent = text["urgent_general"].format(
+            effective_on=_date(change.effective_on, lang), name=change.subprocessor.name
+        )
+        explanation = f"{explanation} {urgent}"
+    return explanation
+
+
+def _page_context(affected: AffectedClient, lang: str, token: str, now: datetime) -> dict[str, Any]:
     change: Change = affected.change
     state = states.subprocessor_after(change)
     current = standing.current_response(affected)
     text = TEXT[lang]
     processor = profile.get_profile().legal_name or ""
-    deadline = deadlines.deadline_text(affected.deadline, lang)  # with its time and zone, as the notices give it
+    deadline_day = standing.deadline_of(affected, now)
+    deadline = deadlines.deadline_text(deadline_day, lang)  # with its time and zone, as the notices give it
     return {
         "lang": lang,
         "t": text,
@@ -132,12 +149,10 @@ def _page_context(affected: AffectedClient, lang: str, token: str) -> dict[str, 
         "locations": _location_rows(state, lang),
         "effective_on": change.effective_on,
         "effective_on_text": _date(change.effective_on, lang),
-        "deadline": affected.deadline,
+        "deadline": deadline_day,
         "deadline_text": deadline,
         "general": affected.expectation == Expectation.OBJECTION_WINDOW,
-        "explanation": text["general" if affected.expectation == Expectation.OBJECTION_WINDOW else "specific"].format(
-            deadline=deadline
-        ),
+        "explanation": _explanation(affected, lang, deadline),
         "current": current,
         "current_text": (
             text["current_answer"].format(
@@ -170,12 +185,12 @@ def _field_errors(error: Invalid, text: dict[str, str]) -> dict[str, str]:
 @blp.route("/respond/<token>", methods=["GET", "POST"])
 def respond(token: str) -> Any:
     """Show a change to a client and take its answer."""
-    today = _today()
+    now = _now()
     affected = responses.affected_for_token(token)
     if affected is None:
         return _closed(404, "unknown", None)
     lang = _language(affected) or "en"
-    state = responses.link_state(affected, today)
+    state = responses.link_state(affected, now)
     if state == responses.LinkState.WITHDRAWN:
         return _closed_link(state, affected, lang)
     if affected.expectation == Expectation.INFORMATION:  # a removal: the client is told, nothing is asked of it
@@ -203,11 +218,11 @@ def respond(token: str) -> Any:
                 respondent_email=form["email"],
                 reason=form["reason"],
                 ip=request.remote_addr,
-                today=today,
+                now=now,
             )
         except responses.LinkClosed:
             db.session.rollback()
-            return _closed_link(responses.link_state(affected, today), affected, lang)
+            return _closed_link(responses.link_state(affected, now), affected, lang)
         except Invalid as error:
             db.session.rollback()
             errors = _field_errors(error, TEXT[lang])
@@ -215,7 +230,7 @@ def respond(token: str) -> Any:
         else:
             return redirect(url_for(".respond", token=token, recorded=1), 303)
 
-    context = _page_context(affected, lang, token)
+    context = _page_context(affected, lang, token, now)
     page = render_template(
         "respond/page.html", **context, form=form, errors=errors, recorded=request.args.get("recorded") == "1"
     )

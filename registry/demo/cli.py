@@ -168,7 +168,13 @@ def _answer(
         return None
     name, email = respondent.rstrip(">").split(" <")
     return change_responses.record_response(
-        affected, answer=answer, respondent_name=name, respondent_email=email, reason=reason, ip=None, today=today
+        affected,
+        answer=answer,
+        respondent_name=name,
+        respondent_email=email,
+        reason=reason,
+        ip=None,
+        now=datetime.combine(today, time(12), tzinfo=UTC),
     )
 
 
@@ -193,6 +199,9 @@ def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Cli
         effective_on=effective_on.isoformat(),
     )
     change_services.announce(update, today=announced_on, actor=DEMO)
+    told = datetime.combine(announced_on, time(12, 5), tzinfo=UTC)
+    for affected in update.affected:  # its notices reached the clients that day (the worker records it)
+        change_services.notice_delivered(update.id, affected.client_id, at=told)
     objection = _answer(
         update,
         by_legal_name["Societatea Ștefănescu & Fiii SRL"],

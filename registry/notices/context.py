@@ -8,18 +8,20 @@ and the webhook events (codes and values).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from registry import clock, deadlines, i18n, links
+from registry import deadlines, i18n, links
 from registry.changes import standing, states
 from registry.changes.links import respond_url
 from registry.changes.models import AffectedClient, Change, ChangeResponse
 from registry.changes.texts import FIELD_NAMES
 from registry.clients import services as clients
 from registry.clients.models import Client
+from registry.db import utcnow
 from registry.dpas import services as dpas
 from registry.extensions import db
 from registry.outbox.models import Notice
@@ -151,9 +153,11 @@ class Lookup:
                 self._found.setdefault(("affected", notice.change_id, notice.client_id), None)
 
 
-def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, Any]:
-    """Everything a notice's templates may use; keys are None when the notice does not concern them."""
+def notice_context(notice: Notice, lookup: Lookup | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """Everything a notice's templates may use, as sent at `now`; keys are None when the notice does not concern
+    them. A client not told yet gets the deadline its notice gives it if delivered now (`standing.deadline_of`)."""
     lookup = lookup or Lookup()
+    now = now or utcnow()
     language = language_of(notice)
     payload = dict(notice.payload or {})
     change = _get(lookup, Change, notice.change_id)
@@ -174,7 +178,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
         change = affected.change
     if client is None and affected is not None:
         client = affected.client
-    deadline = affected.deadline if affected is not None else None
+    deadline = standing.deadline_of(affected, now) if affected is not None else None
     agreement = None
     if client is not None:
         client_id = client.id
@@ -217,7 +221,8 @@ def notice_context(notice: Notice, lookup: Lookup | None = None) -> dict[str, An
             affected is not None
             and change is not None
             and change.status == "announced"
-            and affected.deadline >= clock.today()
+            and deadline is not None
+            and deadlines.is_open(deadline, now)
         ),
         "respond_url": (
             respond_url(change.id, client.id)

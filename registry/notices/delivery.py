@@ -25,6 +25,8 @@ from sqlalchemy import Table, and_, bindparam, or_, select, update
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.auth import services as auth
+from registry.changes import services as changes
+from registry.changes.messages import ANNOUNCED
 from registry.db import page_of, utcnow
 from registry.extensions import db
 from registry.notices import emails, webhooks
@@ -119,6 +121,7 @@ class Claimed:
     recipient: str
     attempts: int
     change_id: int | None
+    client_id: int | None
 
 
 Work = emails.RenderedEmail | webhooks.PreparedWebhook | Outcome
@@ -229,7 +232,15 @@ class _Transport:
 
 
 def _claimed(notice: Notice) -> Claimed:
-    return Claimed(notice.id, notice.channel, notice.template, notice.recipient, notice.attempts, notice.change_id)
+    return Claimed(
+        notice.id,
+        notice.channel,
+        notice.template,
+        notice.recipient,
+        notice.attempts,
+        notice.change_id,
+        notice.client_id,
+    )
 
 
 def _count(result: BatchResult, item: Claimed, outcome: Outcome, status: NoticeStatus | None) -> None:
@@ -274,6 +285,8 @@ def record(item: Claimed, outcome: Outcome, lease: datetime, now: datetime) -> N
         )
         if outcome.disable_endpoint:
             endpoints.disable_endpoint(endpoint_id, outcome.error or "", actor=WORKER)
+    if status == NoticeStatus.SENT and item.template == ANNOUNCED and item.change_id and item.client_id:
+        changes.notice_delivered(item.change_id, item.client_id, at=now)  # the client's term starts (if first)
     if status == NoticeStatus.DEAD:
         log.warning("notice %s is dead after %s attempts: %s", item.id, attempts, outcome.error)
         if outcome.alert:

@@ -50,7 +50,7 @@ class RenderedEmail:
 
 def render(notice: Notice, *, now: datetime, lookup: Lookup | None = None) -> RenderedEmail:
     """The notice as a multipart/alternative (text + HTML) email in its recipient's language."""
-    context = notice_context(notice, lookup)
+    context = notice_context(notice, lookup, now)
     language = context["language"]
     env = current_app.jinja_env
     text_module = env.get_template(f"emails/{notice.template}.{language}.txt").make_module(context)

@@ -54,7 +54,7 @@ def prepare(notice: Notice, now: datetime, lookup: Lookup | None = None) -> Prep
     if not endpoint.active:
         return Outcome.failed("The webhook endpoint is disabled.", permanent=True, alert=False)
     body = json.dumps(
-        {"type": event_type, "timestamp": _iso(notice.created_at), "data": event_data(notice, lookup)},
+        {"type": event_type, "timestamp": _iso(notice.created_at), "data": event_data(notice, lookup, now)},
         default=_json_default,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -62,9 +62,9 @@ def prepare(notice: Notice, now: datetime, lookup: Lookup | None = None) -> Prep
     return PreparedWebhook(notice.id, endpoint.id, endpoint.url, body, tuple(signing_secrets(endpoint, now)))
 
 
-def event_data(notice: Notice, lookup: Lookup | None = None) -> dict[str, Any]:
+def event_data(notice: Notice, lookup: Lookup | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The event's `data`: the change as clients need it, their deadline and links, and the response if any."""
-    context = notice_context(notice, lookup)
+    context = notice_context(notice, lookup, now)
     affected = context["affected"]
     agreement = context["agreement"]
     data: dict[str, Any] = {

@@ -12,9 +12,18 @@ from registry.audit.models import AuditEvent
 from registry.changes import views
 from registry.changes.models import AffectedClient, ChangeResponse
 from registry.extensions import db
-from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from registry.subprocessors.models import SubProcessor
-from tests.changes.conftest import EFFECTIVE, LEGAL_EMAIL, TODAY, apply_due, count, csrf_of, notices
+from tests.changes.conftest import (
+    DEADLINE,
+    EFFECTIVE,
+    LEGAL_EMAIL,
+    TODAY,
+    apply_due,
+    count,
+    csrf_of,
+    names_on,
+    notices,
+)
 
 SP_URL = "/api/v1/subprocessors"
 CN = {
@@ -172,29 +181,10 @@ def test_an_update_change_applies_notice_fields_to_an_active_sub_processor(
 # -- deadlines ------------------------------------------------------------------------------------------------------
 
 
-def test_an_urgent_change_caps_the_deadline_the_day_before_it_takes_effect(
-    client, headers, make_subprocessor, make_client, make_change, announce, link
-):
-    beta = make_client("Beta", authorization="specific", language="en", notice_period_days=30)
-    mailjet = make_subprocessor("Mailjet")
-    effective = TODAY + timedelta(days=5)
-    change = make_change(
-        mailjet["id"], effective_on=effective.isoformat(), urgent=True, urgent_reason="Our provider closes."
-    )
-    announce(change["id"])
-    deadline = effective - timedelta(days=1)
-    [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
-    assert row["deadline"] == deadline.isoformat()
-    [notice] = notices(template="change.announced")
-    assert told(notice)["deadline"] == deadline
-    page = client.get(link(change["id"], beta["id"]))
-    assert f"Please approve or refuse it by {deadlines.deadline_text(deadline, 'en')}." in page.text
-
-
 def test_the_effective_date_must_be_after_today(headers, make_subprocessor, make_client, make_change, post_announce):
     make_client("Alfa")
     mailjet = make_subprocessor("Mailjet")
-    change = make_change(mailjet["id"], effective_on=TODAY.isoformat(), urgent=True, urgent_reason="Now.")
+    change = make_change(mailjet["id"], effective_on=TODAY.isoformat())
     response = post_announce(change["id"])
     assert response.status_code == 422
     assert "must be after today" in response.json["errors"]["json"]["effective_on"][0]
@@ -206,21 +196,21 @@ def test_the_effective_date_must_be_after_today(headers, make_subprocessor, make
 
 
 @pytest.fixture
-def urgent(make_subprocessor, make_client, make_change, announce):
-    """A specific (en) client told of an urgent addition effective in 2 days: it may answer until tomorrow."""
+def specific(make_subprocessor, make_client, make_change, announce):
+    """A specific (en) client told today of an addition: it may answer until DEADLINE, 24:00 Bucharest time."""
     beta = make_client("Beta", authorization="specific", language="en")
     mailjet = make_subprocessor("Mailjet")
-    effective = TODAY + timedelta(days=2)
-    change = make_change(mailjet["id"], effective_on=effective.isoformat(), urgent=True, urgent_reason="Outage.")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
-    return {"client": beta, "change": change, "effective": effective, "deadline": effective - timedelta(days=1)}
+    return {"client": beta, "change": change, "effective": EFFECTIVE}
 
 
-def test_an_approval_after_the_deadline_gets_the_closed_page(client, urgent, link, freeze_clock):
-    path = link(urgent["change"]["id"], urgent["client"]["id"])
+def test_an_approval_after_the_deadline_gets_the_closed_page(client, specific, link, freeze_clock):
+    path = link(specific["change"]["id"], specific["client"]["id"])
     form = client.get(path)
     assert form.status_code == 200
-    freeze_clock(views, "_today", urgent["effective"])  # the next morning, before apply-due ran
+    # 00:00 in Bucharest after the deadline (22:00 UTC the same day in winter), before apply-due ran
+    freeze_clock(views, "_now", deadlines.deadline_end(DEADLINE))
     page = client.get(path)
     assert page.status_code == 410
     assert "This link has expired" in page.text
@@ -232,10 +222,10 @@ def test_an_approval_after_the_deadline_gets_the_closed_page(client, urgent, lin
     assert count(ChangeResponse) == 0
 
 
-def test_an_approval_after_the_change_took_effect_is_refused(client, headers, runner, urgent, link, legal_email):
-    path = link(urgent["change"]["id"], urgent["client"]["id"])
+def test_an_approval_after_the_change_took_effect_is_refused(client, headers, runner, specific, link, legal_email):
+    path = link(specific["change"]["id"], specific["client"]["id"])
     form = client.get(path)
-    apply_due(runner, urgent["effective"])  # 00:05 on the effective date: no approval, so the client is excluded
+    apply_due(runner, specific["effective"])  # 00:05 on the effective date: no approval, so the client is excluded
     [alert] = notices(template="change.excluded")
     assert alert.recipient == LEGAL_EMAIL
     # 10:00 the same day (here: whatever today is, even before the deadline): the answer comes too late.
@@ -249,7 +239,7 @@ def test_an_approval_after_the_change_took_effect_is_refused(client, headers, ru
     assert "This change has taken effect" in posted.text
     assert "recorded" not in posted.text
     assert count(ChangeResponse) == 0
-    listed = client.get(f"/api/v1/clients/{urgent['client']['id']}/subprocessors", headers=headers("viewer")).json
+    listed = client.get(f"/api/v1/clients/{specific['client']['id']}/subprocessors", headers=headers("viewer")).json
     assert listed == []
 
 
@@ -258,36 +248,42 @@ def test_the_closed_page_is_in_the_clients_language(
 ):
     alfa = make_client("Alfa", language="ro")
     mailjet = make_subprocessor("Mailjet")
-    effective = TODAY + timedelta(days=2)
-    change = make_change(mailjet["id"], effective_on=effective.isoformat(), urgent=True, urgent_reason="Avarie.")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
-    apply_due(runner, effective)
+    apply_due(runner, EFFECTIVE)
     page = client.get(link(change["id"], alfa["id"]))
     assert page.status_code == 410
     assert "Această modificare a intrat în vigoare" in page.text
     assert format_date(TODAY, "long", locale="ro") in page.text  # when it took effect
 
 
-def test_apply_due_waits_while_a_deadline_is_still_open(runner, headers, client, scene_legacy, legal_email):
-    change, effective = scene_legacy
-    assert "0 change(s) took effect" in apply_due(runner, effective)
-    assert client.get(f"/api/v1/changes/{change['id']}", headers=headers("viewer")).json["status"] == "announced"
-    [alert] = notices(template="change.apply_failed")
-    assert f"the last is {effective.isoformat()}" in alert.payload["error"]
-    assert "1 change(s) took effect" in apply_due(runner, effective + timedelta(days=1))
+def test_a_change_waits_for_a_client_whose_deadline_is_still_open(
+    runner, headers, client, link, answer, scene_late_deadline
+):
+    """A client whose deadline had not passed when the change took effect (its notice reached it late): the change
+    applies to everyone else, waits for it, and applies to it once its own deadline passes without an objection."""
+    change, beta, effective = scene_late_deadline
+    assert "1 change(s) took effect" in apply_due(runner, effective)
+    assert names_on(client, headers, beta["id"], effective) == []
+    [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
+    assert row["excluded"] is True
+    assert notices(template="change.effective")[0].payload["pending"] is True
+    assert client.get(link(change["id"], beta["id"])).status_code == 200  # it may still object: its term runs
+    apply_due(runner, effective + timedelta(days=1))  # its deadline passed, no objection
+    assert names_on(client, headers, beta["id"], effective + timedelta(days=1)) == ["Mailjet"]
+    assert [n.event for n in notices(template="change.effective")][-1].endswith("/applied")
 
 
 @pytest.fixture
-def scene_legacy(make_subprocessor, make_client, make_change, announce):
-    """A change announced before deadlines were capped: a client's deadline is the effective date itself."""
-    make_client("Beta", authorization="specific")
+def scene_late_deadline(make_subprocessor, make_client, make_change, announce):
+    """A general client whose deadline is the effective date itself (its notice was delivered a day late)."""
+    beta = make_client("Beta")
     mailjet = make_subprocessor("Mailjet")
-    effective = EFFECTIVE
-    change = make_change(mailjet["id"], effective_on=effective.isoformat())
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
-    db.session.execute(update(AffectedClient).values(deadline=effective))
+    db.session.execute(update(AffectedClient).values(deadline=EFFECTIVE))
     db.session.commit()
-    return change, effective
+    return change, beta, EFFECTIVE
 
 
 # -- If-Match on announce ------------------------------------------------------------------------------------------

@@ -124,21 +124,19 @@ def test_an_open_objection_holds_the_change_for_the_client_until_it_is_resolved(
 ):
     alfa = make_client("Alfa")
     mailjet = make_subprocessor("Mailjet")
-    change = make_change(
-        mailjet["id"], effective_on=(TODAY + timedelta(days=2)).isoformat(), urgent=True, urgent_reason="Outage."
-    )
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
     # The client objects in time; the legal team has not decided when the change takes effect.
     assert answer(link(change["id"], alfa["id"]), name="Ion", email="i@a.test", reason="Nu.").status_code == 303
-    _apply(runner, TODAY + timedelta(days=2))
+    _apply(runner, EFFECTIVE)
     # The change took effect, but not for Alfa: its objection holds it until the legal team resolves it.
-    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []
     [objection] = _responses(client, headers, change["id"])
     assert _resolve(client, headers, objection["id"], "excluded_for_client").status_code == 200
-    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=2)) == []
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []
     # Agreed with the client after all: the change applies to it from now on.
     assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 200
-    assert names_on(client, headers, alfa["id"], TODAY + timedelta(days=2)) == ["Mailjet"]
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == ["Mailjet"]
 
 
 def test_accepted_by_client_overrides_a_refusal(client, headers, runner, scene, link, answer):

@@ -52,8 +52,7 @@ def test_a_draft_is_created_read_and_edited_with_if_match(client, headers, make_
         ({"kind": "replace"}, "replaces_id"),
         ({"kind": "update"}, "proposed"),
         ({"proposed": {"purpose": "x"}}, "proposed"),
-        ({"urgent": True}, "urgent_reason"),
-        ({"urgent": True, "urgent_reason": "   "}, "urgent_reason"),
+        ({"urgent": True, "urgent_reason": "Outage."}, "urgent"),  # only a replacement may be urgent
         ({"subprocessor_id": 999999}, "subprocessor_id"),
         ({"kind": "remove"}, "subprocessor_id"),  # a proposed sub-processor cannot be removed
         ({"effective_on": "tomorrow"}, "effective_on"),
@@ -144,43 +143,6 @@ def test_the_longest_notice_period_is_enforced_with_the_date(
         f"/api/v1/changes/{change['id']}", json={"effective_on": first}, headers=headers("legal", If_Match=etag)
     )
     assert post_announce(change["id"]).status_code == 200
-
-
-def test_an_urgent_change_with_a_reason_may_give_less_notice(
-    client, headers, make_subprocessor, make_client, make_change, link, post_announce
-):
-    alfa = make_client("Alfa", notice_period_days=30, language="en")
-    mailjet = make_subprocessor("Mailjet")
-    change = make_change(
-        mailjet["id"],
-        effective_on=(TODAY + timedelta(days=3)).isoformat(),
-        urgent=True,
-        urgent_reason="Our current provider stops service on Friday.",
-    )
-    response = post_announce(change["id"])
-    assert response.status_code == 200, response.json
-    rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
-    # Less than the client's 30 days: it answers until the day before the change takes effect, as it is told.
-    assert rows[0]["deadline"] == (TODAY + timedelta(days=2)).isoformat()
-    page = client.get(link(change["id"], alfa["id"]))
-    assert "Urgent change" in page.text
-    assert "Our current provider stops service on Friday." in page.text
-    [notice] = notices(template="change.announced")
-    assert told(notice)["change"]["urgent"] is True
-    assert told(notice)["change"]["urgent_reason"] == "Our current provider stops service on Friday."
-
-
-def test_an_effective_date_in_the_past_is_refused_even_when_urgent(
-    client, headers, make_subprocessor, make_client, make_change, post_announce
-):
-    make_client("Alfa")
-    mailjet = make_subprocessor("Mailjet")
-    change = make_change(
-        mailjet["id"], effective_on=(TODAY - timedelta(days=1)).isoformat(), urgent=True, urgent_reason="Now."
-    )
-    response = post_announce(change["id"])
-    assert response.status_code == 422
-    assert "effective_on" in response.json["errors"]["json"]
 
 
 def test_announce_checks_the_transfer_rules_on_the_effective_date(

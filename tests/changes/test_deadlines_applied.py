@@ -3,7 +3,7 @@ counts terms, and a change cannot take effect on or before the latest deadline o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -30,4 +30,6 @@ def test_a_notice_of_national_day_counts_from_the_next_working_day(world, make_s
     assert patched.status_code == 200, patched.json
     services.announce(services.get_change(change["id"]), today=date(2026, 12, 1), actor=Actor("test"))
     affected = db.session.query(AffectedClient).filter_by(change_id=change["id"], client_id=alfa["id"]).one()
+    assert affected.deadline is None  # no deadline runs before the notice reaches the client
+    services.notice_delivered(change["id"], alfa["id"], at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
     assert affected.deadline == date(2027, 1, 4)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from babel.dates import format_date
 
+from registry import deadlines
 from registry.changes import views
 from tests.changes.conftest import DEADLINE, EFFECTIVE
 
@@ -13,7 +14,7 @@ LATER = EFFECTIVE + timedelta(days=5)
 
 
 def _expired_page(client, freeze_clock, path: str) -> str:
-    freeze_clock(views, "_today", DEADLINE + timedelta(days=1))  # the deadline passed, the change is not in effect
+    freeze_clock(views, "_now", deadlines.deadline_end(DEADLINE))  # the deadline passed, the change is not in effect
     page = client.get(path)
     assert page.status_code == 410, page.text
     return page.text
@@ -62,7 +63,7 @@ def test_the_expired_page_states_the_consequence_for_the_client(client, freeze_c
             answer(path, name="Ana Pop", email="ana@client.test", **fields).status_code == 303
         )  # recorded, then shown again
     text = _expired_page(client, freeze_clock, path)
-    assert f"The deadline to answer this change was {_long(DEADLINE)}." in text
+    assert f"The deadline to answer this change was {_long(DEADLINE)}, 23:59 (Bucharest time)." in text
     assert EXPECTED[name] in text
     others = [sentence for other, sentence in EXPECTED.items() if sentence != EXPECTED[name]]
     assert not [sentence for sentence in others if sentence in text]
@@ -82,7 +83,8 @@ def test_an_unapproved_update_says_the_sub_processor_stops_for_the_client(
     )
     announce(change["id"])
     text = _expired_page(client, freeze_clock, link(change["id"], beta["id"]))
-    assert f"Termenul de răspuns pentru această modificare a fost {_long(DEADLINE, 'ro')}." in text
+    deadline = f"{_long(DEADLINE, 'ro')}, ora 23:59 (ora României)"
+    assert f"Termenul de răspuns pentru această modificare a fost {deadline}." in text
     assert (
         "Nu ați aprobat această modificare până la acest termen: Hetzner nu vă va mai prelucra datele de la "
         f"{_long(LATER, 'ro')} (condițiile anterioare nu pot fi păstrate doar pentru dumneavoastră)"

@@ -19,13 +19,15 @@ def _rows(client, headers, change_id):
 
 
 def test_a_client_created_during_an_announced_change_is_told_and_waits_its_own_period(
-    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+    client, headers, runner, world, make_subprocessor, make_client, make_change, announce, link, answer
 ):
     make_client("Alfa")
     mailjet = make_subprocessor("Mailjet")
     change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
     announce(change["id"])
     late = make_client("Tardiv", notice_period_days=45)
+    assert _rows(client, headers, change["id"])["Tardiv"]["deadline"] is None  # until its notice reaches it
+    world.deliver(change["id"], [late["id"]])
     row = _rows(client, headers, change["id"])["Tardiv"]
     assert row["deadline"] == deadline_after(45).isoformat()  # its own full period, past the effective date
     assert [n.recipient for n in notices(template="change.announced") if n.client_id == late["id"]] == [
@@ -82,4 +84,5 @@ def test_a_client_given_the_service_during_an_announced_change_joins_it(
     assert "Beta" not in _rows(client, headers, change["id"])
     patched = world.patch(f"/clients/{sms_only['id']}", {"services": ["crm", "sms"]}, role="account_manager")
     assert patched.status_code == 200, patched.json
+    world.deliver(change["id"], [sms_only["id"]])
     assert _rows(client, headers, change["id"])["Beta"]["deadline"] == deadline_after(30).isoformat()

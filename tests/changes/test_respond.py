@@ -176,13 +176,16 @@ def test_an_expired_link_says_so_with_the_deadline(
     change = make_change(mailjet["id"], effective_on=(TODAY + timedelta(days=5)).isoformat())
     # Announced 40 days ago: the 30-day deadline has passed.
     services.announce(services.get_change(change["id"]), today=TODAY - timedelta(days=40), actor=Actor("test"))
+    told = datetime.combine(TODAY - timedelta(days=40), time(12), tzinfo=UTC)
+    services.notice_delivered(change["id"], alfa["id"], at=told)
     db.session.commit()
-    deadline = deadlines.answer_deadline(datetime.combine(TODAY - timedelta(days=40), time(12), tzinfo=UTC), 30)
+    deadline = deadlines.answer_deadline(told, 30)
     path = link(change["id"], alfa["id"])
     page = client.get(path)
     assert page.status_code == 410
     assert "This link has expired" in page.text
-    assert f"The deadline to answer this change was {format_date(deadline, 'd MMMM y', locale='en')}." in page.text
+    written = format_date(deadline, "d MMMM y", locale="en")
+    assert f"The deadline to answer this change was {written}, 23:59 (Bucharest time)." in page.text
     assert format_date(deadline, "long", locale="en") not in page.text  # "January 4, 2027": not as the notices wrote it
     assert "Traceback" not in page.text
     posted = client.post(path, data={"csrf": links.form_token(path.rsplit("/", 1)[1]), "name": "x"})
@@ -191,29 +194,20 @@ def test_an_expired_link_says_so_with_the_deadline(
 
 
 def test_an_answer_after_the_deadline_is_refused_by_the_service(scene):
+    """The link closes at 24:00 Bucharest time on the deadline, as the notice says: not at the end of the UTC day."""
     change, general = scene["change"], scene["general"]
     affected = responses.find_affected(change["id"], general["id"])
-    later = affected.deadline + timedelta(days=1)
-    with pytest.raises(responses.LinkClosed):
+    end = deadlines.deadline_end(affected.deadline)
+    assert end.astimezone(deadlines.ZONE).date() == affected.deadline + timedelta(days=1)
+
+    def object_at(now: datetime) -> None:
         responses.record_response(
-            affected,
-            answer="object",
-            respondent_name="I",
-            respondent_email="i@a.test",
-            reason="r",
-            ip=None,
-            today=later,
+            affected, answer="object", respondent_name="I", respondent_email="i@a.test", reason="r", ip=None, now=now
         )
-    # On the deadline itself it is still taken.
-    responses.record_response(
-        affected,
-        answer="object",
-        respondent_name="I",
-        respondent_email="i@a.test",
-        reason="r",
-        ip=None,
-        today=affected.deadline,
-    )
+
+    with pytest.raises(responses.LinkClosed):
+        object_at(end)  # 00:00 in Bucharest, still the deadline's day in UTC
+    object_at(end - timedelta(minutes=1))  # 23:59 in Bucharest on the deadline: still taken
 
 
 @pytest.mark.parametrize(

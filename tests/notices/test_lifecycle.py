@@ -3,7 +3,7 @@ effect (with the legal team's alerts), in Romanian and in English."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes, policy
 
 from sqlalchemy import select
@@ -47,7 +47,7 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
         respondent_email="ana@stefanescu.ro",
         reason="Datele nu pot pleca în SUA.",
         ip=None,
-        today=date.today(),
+        now=utcnow(),
     )
     db.session.commit()
     en_affected = responses.find_affected(change.id, world.en_client["id"])
