@@ -33,6 +33,12 @@ class NotFound(RegistryError):
     status = 404
 
 
+class Forbidden(RegistryError):
+    """The user's role may not do this particular thing (the route itself was allowed)."""
+
+    status = 403
+
+
 class Conflict(RegistryError):
     """The request is understood but the object's state does not allow it."""
 

@@ -50,6 +50,12 @@ def _authenticated_user() -> User:
     return user
 
 
+def is_admin() -> bool:
+    """Whether the user of this request (checked by `require`) is an admin."""
+    user: User = g.user
+    return bool(user.role == Role.ADMIN)
+
+
 def current_actor() -> Actor:
     user: User = g.user
     return services.actor_of(user)

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint, Page
 
-from registry.auth.access import READERS, current_actor, require
+from registry.auth.access import READERS, current_actor, is_admin, require
 from registry.auth.models import Role
 from registry.clients import schemas, services
 from registry.clients.models import Client, ClientVersion
@@ -35,7 +35,7 @@ class Clients(MethodView):
     @blp.response(201, schemas.ClientOutSchema)
     def post(self, data: dict[str, Any]) -> Client:
         """Create a client; the response shows its private feed URL."""
-        client = services.create_client(data, actor=current_actor())
+        client = services.create_client(data, actor=current_actor(), by_admin=is_admin())
         return client
 
 
@@ -56,7 +56,7 @@ class ClientById(MethodView):
         """Edit a client (If-Match required); lists given replace the stored ones."""
         client = services.get_client(client_id)
         blp.check_etag(client, schemas.ClientOutSchema)
-        services.update_client(client, data, actor=current_actor())
+        services.update_client(client, data, actor=current_actor(), by_admin=is_admin())
         return client
 
 

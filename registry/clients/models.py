@@ -46,6 +46,8 @@ class Client(TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(2), default="ro")
     authorization: Mapped[Authorization] = mapped_column(String(20), default=Authorization.GENERAL)
     notice_period_days: Mapped[int] = mapped_column(default=30)
+    notice_period_reason: Mapped[str | None] = mapped_column(Text)
+    """Why the notice period is shorter than `services.SHORT_NOTICE_DAYS` (only an admin sets one)."""
     signatory_name: Mapped[str | None] = mapped_column(String(200))
     signatory_title: Mapped[str | None] = mapped_column(String(200))
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -53,7 +53,16 @@ class ClientSchema(Schema):
     authorization = fields.String(load_default=Authorization.GENERAL.value, validate=one_of(Authorization))
     notice_period_days = fields.Integer(
         validate=validate.Range(min=1, max=365),
-        metadata={"description": "Days of notice before a change takes effect; default: the processor profile's."},
+        metadata={
+            "description": "Days the client has to answer a change, counted from the day after its notice is "
+            "delivered; default: the processor profile's. Below 14 days only an admin may set it (403 otherwise), "
+            "with notice_period_reason."
+        },
+    )
+    notice_period_reason = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Why the notice period is below 14 days (required then; cleared from 14 days)."},
     )
     signatory = fields.Nested(ClientSignatorySchema, load_default=lambda: {"name": None, "title": None})
     contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list, validate=distinct_contact_emails)

@@ -15,7 +15,7 @@ from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.clients.models import Authorization, Client, ClientContact, ClientStatus, ClientVersion, Exclusion
 from registry.db import page_of, save_version, utcnow
-from registry.errors import Invalid, NotFound
+from registry.errors import Forbidden, Invalid, NotFound
 from registry.extensions import db
 from registry.profile import services as profile_services
 from registry.subprocessors import services as subprocessors
@@ -33,8 +33,13 @@ _SCALARS = (
     "language",
     "authorization",
     "notice_period_days",
+    "notice_period_reason",
     "status",
 )
+
+SHORT_NOTICE_DAYS = 14
+"""A notice period below this many days is set only by an admin, with its reason: two weeks is the least a client
+needs to read a change, ask about it and object (the DPA's default is 30)."""
 
 
 def snapshot(client: Client) -> dict[str, Any]:
@@ -138,11 +143,18 @@ client_joined = Namespace().signal("registry.client-joined")
 (announced changes) subscribes in `create_app`, since this floor may not call it."""
 
 
-def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
-    """Create a client from validated input (ClientSchema) and issue its private feed token."""
+def create_client(data: Mapping[str, Any], *, actor: Actor, by_admin: bool = False) -> Client:
+    """Create a client from validated input (ClientSchema) and issue its private feed token.
+
+    :raise Forbidden: a notice period below SHORT_NOTICE_DAYS, unless `by_admin`.
+    :raise Invalid: such a period without its reason (`notice_period_reason`).
+    """
     values = dict(data)
     if values.get("notice_period_days") is None:
         values["notice_period_days"] = profile_services.get_profile().default_notice_period_days
+    values["notice_period_reason"] = _notice_period_reason(
+        values["notice_period_days"], values.get("notice_period_reason"), by_admin=by_admin
+    )
     _check_vat_id(values.get("vat_id"), values["country"])
     client = Client(
         **{name: values[name] for name in _SCALARS if name in values},
@@ -163,9 +175,17 @@ def create_client(data: Mapping[str, Any], *, actor: Actor) -> Client:
     return client
 
 
-def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> Client:
-    """Apply the given fields (lists and the signatory given replace the stored ones)."""
+def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor, by_admin: bool = False) -> Client:
+    """Apply the given fields (lists and the signatory given replace the stored ones).
+
+    :raise Forbidden: a notice period below SHORT_NOTICE_DAYS, or its reason, is set, unless `by_admin`.
+    :raise Invalid: such a period without its reason (`notice_period_reason`).
+    """
     before = snapshot(client)
+    days = data.get("notice_period_days", client.notice_period_days)
+    reason = data.get("notice_period_reason", client.notice_period_reason)
+    if (days, reason) != (client.notice_period_days, client.notice_period_reason):
+        data = {**data, "notice_period_reason": _notice_period_reason(days, reason, by_admin=by_admin)}
     if "vat_id" in data or "country" in data:
         _check_vat_id(data.get("vat_id", client.vat_id), data.get("country", client.country))
     for name in _SCALARS:
@@ -190,6 +210,22 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor) -> C
         if after["services"] != before["services"] or after["status"] != before["status"]:
             client_joined.send(client, actor=actor)
     return client
+
+
+def _notice_period_reason(days: int, reason: str | None, *, by_admin: bool) -> str | None:
+    """The reason to store with a notice period of `days`: none from SHORT_NOTICE_DAYS; below, the admin's."""
+    if days >= SHORT_NOTICE_DAYS:
+        return None
+    if not by_admin:
+        raise Forbidden(
+            f"A notice period below {SHORT_NOTICE_DAYS} days (notice_period_days: {days}) is set only by an admin, "
+            "with its reason in notice_period_reason."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        message = f"Say why this client has less than {SHORT_NOTICE_DAYS} days of notice."
+        raise Invalid(message, {"notice_period_reason": [message]})
+    return reason
 
 
 def terminate(client: Client, *, reason: str, actor: Actor) -> Client:

@@ -104,6 +104,33 @@ def test_notice_period_default_follows_the_profile(client, headers, service_slug
     assert explicit.json["notice_period_days"] == 14
 
 
+def test_a_notice_period_below_14_days_needs_an_admin_and_a_reason(client, headers, service_slugs, client_body):
+    short = {**client_body, "notice_period_days": 7}
+    refused = client.post("/api/v1/clients", json=short, headers=headers("account_manager"))
+    assert refused.status_code == 403
+    assert "below 14 days (notice_period_days: 7) is set only by an admin" in refused.json["message"]
+    unexplained = client.post("/api/v1/clients", json=short, headers=headers("admin"))
+    assert unexplained.status_code == 422
+    assert list(unexplained.json["errors"]["json"]) == ["notice_period_reason"]
+    reason = "Event client: its contract (clause 9) gives 7 days for changes during the festival season."
+    created = client.post("/api/v1/clients", json={**short, "notice_period_reason": reason}, headers=headers("admin"))
+    assert created.status_code == 201, created.json
+    assert (created.json["notice_period_days"], created.json["notice_period_reason"]) == (7, reason)
+    path = f"/api/v1/clients/{created.json['id']}"
+
+    def patch(body, role):
+        etag = client.get(path, headers=headers("viewer")).headers["ETag"]
+        return client.patch(path, json=body, headers=headers(role, If_Match=etag))
+
+    # An account manager edits the client as before, but may not shorten the period further nor reword the reason.
+    assert patch({"name": "Festival SRL", "notice_period_days": 7}, "account_manager").status_code == 200
+    assert patch({"notice_period_days": 5}, "account_manager").status_code == 403
+    assert patch({"notice_period_reason": "Because."}, "account_manager").status_code == 403
+    lengthened = patch({"notice_period_days": 30}, "account_manager")
+    assert lengthened.status_code == 200
+    assert lengthened.json["notice_period_reason"] is None  # 14 days or more need no reason
+
+
 @pytest.mark.parametrize(
     "name",
     ["Societatea Ștefănescu & Fiii SRL", "Szolgáltató és Tanácsadó Kft.", 'Smith & <Co> "Ltd"', "  spaced  "],
