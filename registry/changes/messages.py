@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 from registry import links
 from registry.auth import services as auth
-from registry.changes.models import AffectedClient, Change, ChangeResponse
+from registry.changes import links as respond_links
+from registry.changes.models import AffectedClient, Change, ChangeResponse, PendingAnswer
 from registry.clients.models import Client
 from registry.clients.services import ClientRow, ContactRow
 from registry.i18n import change_kind_words
@@ -37,6 +38,8 @@ REMINDER = "reminder"
 ACKNOWLEDGED = "response.acknowledged"
 LEGAL = "response.legal"
 RESOLVED = "response.resolved"
+CONFIRM = "response.confirm"
+"""A notice contact is asked to confirm an answer someone else gave through a respond link (never a webhook event)."""
 SUBSCRIBER_CHANGE = "subscription.change"
 """The public notice of a change event to a subscriber: the change's facts, no client deadline, an unsubscribe link."""
 
@@ -271,4 +274,22 @@ def resolved(response: ChangeResponse) -> Rows:
             client_id=client.id,
         )
         for recipient in recipients
+    ]
+
+
+def confirmation_requests(pending: PendingAnswer, recipients: Iterable[str]) -> Rows:
+    """To each notice contact in `recipients`: confirm (or ignore) the answer someone else gave in the client's name;
+    each gets its own link, which names it as the one who confirmed."""
+    affected = pending.affected
+    return [
+        outbox.notice_row(
+            event=f"pending/{pending.id}/confirm",
+            template=CONFIRM,
+            recipient=email,
+            language=affected.client.language,
+            payload={"pending_id": pending.id, "confirm_url": respond_links.confirm_url(pending.id, email)},
+            change_id=affected.change_id,
+            client_id=affected.client_id,
+        )
+        for email in recipients
     ]

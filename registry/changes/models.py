@@ -145,6 +145,9 @@ class ChangeResponse(Base):
     """For an answer received offline: the day it reached us (it counts from then, not from when it was recorded)."""
     recorded_by: Mapped[str | None] = mapped_column(String(320))
     """For an answer received offline: who recorded it."""
+    confirmed_by: Mapped[str | None] = mapped_column(String(320))
+    """For an answer given through a respond link by someone other than the notice contact it was sent to: the notice
+    contact who confirmed it (`confirmations.confirm_answer`)."""
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None]
@@ -157,3 +160,25 @@ class ChangeResponse(Base):
     affected: Mapped[AffectedClient] = relationship(back_populates="responses")
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+class PendingAnswer(Base):
+    """An answer given through a respond link by someone other than the notice contact the link was sent to (or
+    through a link sent to no one person, a webhook's): it counts only once a notice contact confirms it, through the
+    link emailed to them (`confirmations`), and only while the client may still answer."""
+
+    __tablename__ = "pending_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    affected_id: Mapped[int] = mapped_column(ForeignKey("affected_client.id"), index=True)
+    answer: Mapped[Answer] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    respondent_name: Mapped[str] = mapped_column(String(200))
+    respondent_email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("change_response.id"))
+    """The answer recorded when it was confirmed."""
+
+    affected: Mapped[AffectedClient] = relationship()

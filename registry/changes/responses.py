@@ -49,6 +49,9 @@ NAME_MAX = 200
 EMAIL_MAX = 320
 
 
+REASON_MAX = 5000
+
+
 class LinkState(StrEnum):
     OPEN = "open"
     EXPIRED = "expired"
@@ -91,10 +94,14 @@ def find_affected(change_id: int, client_id: int) -> AffectedClient | None:
     )
 
 
-def affected_for_token(token: str) -> AffectedClient | None:
-    """The (change, client) a genuine respond token stands for, if that change was announced to that client."""
-    ids = links.read_respond_token(token)
-    return None if ids is None else find_affected(*ids)
+def affected_for_token(token: str) -> tuple[AffectedClient, links.RespondLink] | None:
+    """The (change, client) a genuine respond token stands for, if that change was announced to that client, and
+    the link (whom it was sent to)."""
+    link = links.read_respond_token(token)
+    if link is None:
+        return None
+    affected = find_affected(link.change_id, link.client_id)
+    return None if affected is None else (affected, link)
 
 
 def link_state(affected: AffectedClient, now: datetime) -> LinkState:
@@ -125,22 +132,18 @@ def record_response(
     ip: str | None,
     now: datetime,
     channel: str = "web",
+    confirmed_by: str | None = None,
 ) -> ChangeResponse:
     """Record a client's answer through its respond link; an earlier answer is superseded (and kept).
-    Acknowledgements go to the respondent and to the legal team.
+    Acknowledgements go to the respondent and to the legal team. `confirmed_by`: the notice contact who confirmed an
+    answer given by someone else (`confirmations.confirm_answer`).
 
     :raise LinkClosed: the deadline passed, or the change took effect or was withdrawn.
     :raise Invalid: an answer the client is not asked for, or a missing name, email or reason.
     """
     standing.lock(affected.change)
-    state = link_state(affected, now)
-    if state == LinkState.WITHDRAWN:
-        raise LinkClosed(f"Change {affected.change_id} was withdrawn: there is nothing to answer.")
-    if state == LinkState.EFFECTIVE:
-        raise LinkClosed(f"Change {affected.change_id} already took effect: answers are no longer taken.")
-    if state == LinkState.EXPIRED:
-        raise LinkClosed(f"The deadline to answer was {affected.deadline}.")
-    chosen = _check_answer(affected, answer, respondent_name, respondent_email, reason, email_required=True)
+    check_open(affected, now)
+    chosen = check_answer(affected, answer, respondent_name, respondent_email, reason, email_required=True)
     actor = Actor(f"client:{affected.client_id}:{respondent_email.strip()}")
     response = _record(
         affected,
@@ -151,8 +154,20 @@ def record_response(
         channel=channel,
         ip=ip,
         actor=actor,
+        confirmed_by=confirmed_by,
     )
     return response
+
+
+def check_open(affected: AffectedClient, now: datetime) -> None:
+    """:raise LinkClosed: the client may no longer answer at `now` (see `link_state`)."""
+    state = link_state(affected, now)
+    if state == LinkState.WITHDRAWN:
+        raise LinkClosed(f"Change {affected.change_id} was withdrawn: there is nothing to answer.")
+    if state == LinkState.EFFECTIVE:
+        raise LinkClosed(f"Change {affected.change_id} already took effect: answers are no longer taken.")
+    if state == LinkState.EXPIRED:
+        raise LinkClosed(f"The deadline to answer was {affected.deadline}.")
 
 
 def record_offline_response(
@@ -196,7 +211,7 @@ def record_offline_response(
         errors["channel"] = [
             "An approval must be given in writing (art. 28(2) GDPR): record it from the email or letter."
         ]
-    chosen = _check_answer(affected, answer, respondent, respondent_email, reason, email_required=False, errors=errors)
+    chosen = check_answer(affected, answer, respondent, respondent_email, reason, email_required=False, errors=errors)
     response = _record(
         affected,
         chosen,
@@ -242,7 +257,7 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
     db.session.flush()
 
 
-def _check_answer(
+def check_answer(
     affected: AffectedClient,
     answer: Answer | str,
     respondent_name: str,
@@ -275,6 +290,8 @@ def _check_answer(
         errors[email_field] = ["A valid email address is required."]
     if chosen in NEEDS_REASON and not reason.strip():
         errors["reason"] = ["Required."]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [f"At most {REASON_MAX} characters."]
     if errors:
         raise Invalid("The answer is incomplete.", errors)
     return chosen
@@ -291,6 +308,7 @@ def _record(
     ip: str | None,
     actor: Actor,
     received_on: date | None = None,
+    confirmed_by: str | None = None,
 ) -> ChangeResponse:
     """Store the answer (superseding the current one), acknowledge it, audit it."""
     now = utcnow()
@@ -311,6 +329,7 @@ def _record(
         ip=ip,
         received_on=received_on,
         recorded_by=actor.label if received_on is not None else None,
+        confirmed_by=confirmed_by,
         created_at=now,
         version=1,
     )
@@ -331,6 +350,7 @@ def _record(
             "respondent_email": response.respondent_email,
             "channel": channel,
             "received_on": received_on,
+            "confirmed_by": confirmed_by,
             "ip": ip,
         },
     )

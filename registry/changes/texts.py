@@ -135,6 +135,26 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown_title": "This link is not valid",
         "unknown": "The link is incomplete or unknown. Please use the link from the notice you received, "
         "exactly as it was sent.",
+        "pending_sent": "Your answer is not recorded yet. This link was sent to {to}, so we have asked {to} by "
+        "email to confirm it: it counts once confirmed, if that is before your deadline.",
+        "pending_sent_any": "Your answer is not recorded yet. We have asked the contacts of {client} who receive our "
+        "notices to confirm it by email: it counts once one of them confirms it, if that is before your deadline.",
+        "bound_hint": "This link was sent to {to}. An answer in another person's name counts once {to} confirms it.",
+        "unbound_hint": "An answer through this link counts once a contact of {client} who receives our notices "
+        "confirms it.",
+        "confirm_title": "Confirm an answer",
+        "confirm_intro": "{name} <{email}> gave this answer in the name of {client}. It counts only once you "
+        "confirm it.",
+        "confirm_answer": "Answer",
+        "confirm_reason": "Reasons given",
+        "confirm_button": "Confirm this answer",
+        "confirm_ignore": "If you do not know this person or do not agree, close this page: nothing is recorded.",
+        "confirmed_title": "The answer is recorded",
+        "confirmed": "Thank you: the answer is confirmed and recorded, and a receipt was sent to the person who gave "
+        "it.",
+        "confirm_unknown_title": "This confirmation link is not valid",
+        "confirm_unknown": "The link is incomplete, unknown or older than 7 days. The answer it stands for is not "
+        "recorded; it can be given again through the link in our notice.",
         "stale_title": "The form has expired",
         "stale": "For your security the form is valid for a limited time. Please open the link again and resend "
         "your answer.",
@@ -248,6 +268,30 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown_title": "Acest link nu este valid",
         "unknown": "Linkul este incomplet sau necunoscut. Vă rugăm să folosiți linkul din notificarea primită, "
         "exact cum a fost trimis.",
+        "pending_sent": "Răspunsul nu este încă înregistrat. Acest link a fost trimis la {to}, așa că am solicitat "
+        "prin e-mail confirmarea de la {to}: răspunsul produce efecte după confirmare, dacă aceasta are loc înainte "
+        "de împlinirea termenului.",
+        "pending_sent_any": "Răspunsul nu este încă înregistrat. Am solicitat prin e-mail persoanelor de contact ale "
+        "{client} care primesc notificările noastre să îl confirme: produce efecte după ce una dintre ele îl "
+        "confirmă, dacă aceasta are loc înainte de împlinirea termenului.",
+        "bound_hint": "Acest link a fost trimis la {to}. Un răspuns dat în numele altei persoane produce efecte după "
+        "confirmarea de la {to}.",
+        "unbound_hint": "Un răspuns dat prin acest link produce efecte după confirmarea unei persoane de contact a "
+        "{client} care primește notificările noastre.",
+        "confirm_title": "Confirmați un răspuns",
+        "confirm_intro": "{name} <{email}> a dat acest răspuns în numele {client}. Acesta produce efecte numai după "
+        "ce îl confirmați.",
+        "confirm_answer": "Răspuns",
+        "confirm_reason": "Motivele invocate",
+        "confirm_button": "Confirm acest răspuns",
+        "confirm_ignore": "Dacă nu cunoașteți această persoană sau nu sunteți de acord, închideți pagina: nu se "
+        "înregistrează nimic.",
+        "confirmed_title": "Răspunsul este înregistrat",
+        "confirmed": "Vă mulțumim: răspunsul a fost confirmat și înregistrat, iar persoana care l-a dat a primit o "
+        "confirmare de primire.",
+        "confirm_unknown_title": "Acest link de confirmare nu este valid",
+        "confirm_unknown": "Linkul este incomplet, necunoscut sau mai vechi de 7 zile. Răspunsul nu este înregistrat; "
+        "poate fi dat din nou prin linkul din notificarea noastră.",
         "stale_title": "Formularul a expirat",
         "stale": "Pentru siguranța dumneavoastră, formularul este valabil un timp limitat. Vă rugăm să deschideți "
         "din nou linkul și să retrimiteți răspunsul.",

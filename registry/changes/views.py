@@ -10,7 +10,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from registry import deadlines
-from registry.changes import links, responses, standing, states
+from registry.changes import confirmations, links, responses, standing, states
+from registry.changes.links import RespondLink
 from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.db import utcnow
@@ -184,11 +185,13 @@ def _field_errors(error: Invalid, text: dict[str, str]) -> dict[str, str]:
 
 @blp.route("/respond/<token>", methods=["GET", "POST"])
 def respond(token: str) -> Any:
-    """Show a change to a client and take its answer."""
+    """Show a change to a client and take its answer: at once in the name of the notice contact the link was sent
+    to, after that contact's confirmation in anyone else's (`confirmations`)."""
     now = _now()
-    affected = responses.affected_for_token(token)
-    if affected is None:
+    found = responses.affected_for_token(token)
+    if found is None:
         return _closed(404, "unknown", None)
+    affected, respond_link = found
     lang = _language(affected) or "en"
     state = responses.link_state(affected, now)
     if state == responses.LinkState.WITHDRAWN:
@@ -201,7 +204,7 @@ def respond(token: str) -> Any:
     if state != responses.LinkState.OPEN:
         return _closed_link(state, affected, lang)
 
-    form = {name: "" for name in FORM_FIELDS}
+    form = {name: "" for name in FORM_FIELDS} | {"email": respond_link.to or ""}
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -211,15 +214,7 @@ def respond(token: str) -> Any:
         if affected.expectation == Expectation.OBJECTION_WINDOW:  # object, or withdraw an earlier objection
             form["answer"] = "accept" if form["answer"] == "accept" else "object"
         try:
-            responses.record_response(
-                affected,
-                answer=form["answer"],
-                respondent_name=form["name"],
-                respondent_email=form["email"],
-                reason=form["reason"],
-                ip=request.remote_addr,
-                now=now,
-            )
+            outcome = _take_answer(affected, respond_link, form, now)
         except responses.LinkClosed:
             db.session.rollback()
             return _closed_link(responses.link_state(affected, now), affected, lang)
@@ -228,10 +223,100 @@ def respond(token: str) -> Any:
             errors = _field_errors(error, TEXT[lang])
             status = 422
         else:
-            return redirect(url_for(".respond", token=token, recorded=1), 303)
+            return redirect(f"{url_for('.respond', token=token)}?{outcome}=1", 303)
 
     context = _page_context(affected, lang, token, now)
     page = render_template(
-        "respond/page.html", **context, form=form, errors=errors, recorded=request.args.get("recorded") == "1"
+        "respond/page.html",
+        **context,
+        form=form,
+        errors=errors,
+        recorded=request.args.get("recorded") == "1",
+        pending_text=_pending_text(affected, respond_link, lang) if request.args.get("pending") == "1" else None,
+        bound_text=_bound_text(affected, respond_link, lang),
+        bound_to=respond_link.to or "",
     )
     return Response(page, status=status, headers=NO_STORE, mimetype="text/html")
+
+
+def _take_answer(affected: AffectedClient, respond_link: RespondLink, form: dict[str, str], now: datetime) -> str:
+    """Record the answer, or keep it pending a notice contact's confirmation: "recorded" or "pending"."""
+    if confirmations.needs_confirmation(respond_link, form["email"]):
+        confirmations.request_confirmation(
+            affected,
+            respond_link,
+            answer=form["answer"],
+            respondent_name=form["name"],
+            respondent_email=form["email"],
+            reason=form["reason"],
+            ip=request.remote_addr,
+            now=now,
+        )
+        return "pending"
+    responses.record_response(
+        affected,
+        answer=form["answer"],
+        respondent_name=form["name"],
+        respondent_email=form["email"],
+        reason=form["reason"],
+        ip=request.remote_addr,
+        now=now,
+    )
+    return "recorded"
+
+
+def _pending_text(affected: AffectedClient, respond_link: RespondLink, lang: str) -> str:
+    if respond_link.to is not None:
+        return TEXT[lang]["pending_sent"].format(to=respond_link.to)
+    return TEXT[lang]["pending_sent_any"].format(client=affected.client.legal_name)
+
+
+def _bound_text(affected: AffectedClient, respond_link: RespondLink, lang: str) -> str:
+    if respond_link.to is not None:
+        return TEXT[lang]["bound_hint"].format(to=respond_link.to)
+    return TEXT[lang]["unbound_hint"].format(client=affected.client.legal_name)
+
+
+@blp.route("/respond/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str) -> Any:
+    """A notice contact confirms an answer someone else gave in the client's name (GET shows it, POST confirms)."""
+    now = _now()
+    found = confirmations.pending_for_token(token)
+    if found is None:
+        return _closed(404, "confirm_unknown", None)
+    pending, by = found
+    affected = pending.affected
+    lang = _language(affected) or "en"
+    if pending.response_id is not None:
+        return _closed(200, "confirmed", lang)
+    state = responses.link_state(affected, now)
+    if state != responses.LinkState.OPEN:
+        return _closed_link(state, affected, lang)
+    if request.method == "POST":
+        if not links.check_form_token(token, request.form.get("csrf", "")):
+            return _closed(400, "stale", lang)
+        try:
+            confirmations.confirm_answer(pending, by=by, now=now)
+        except responses.LinkClosed:
+            db.session.rollback()
+            return _closed_link(responses.link_state(affected, now), affected, lang)
+        return redirect(url_for(".confirm", token=token), 303)
+    text = TEXT[lang]
+    change = affected.change
+    page = render_template(
+        "respond/confirm.html",
+        lang=lang,
+        t=text,
+        token=token,
+        csrf=links.form_token(token),
+        pending=pending,
+        intro=text["confirm_intro"].format(
+            name=pending.respondent_name, email=pending.respondent_email, client=affected.client.legal_name
+        ),
+        answer=text[f"answer_{pending.answer}"],
+        kind=change_kind_words(str(change.kind), lang)["heading"],
+        change=change,
+        effective_on_text=_date(change.effective_on, lang),
+        deadline_text=deadlines.deadline_text(standing.deadline_of(affected, now), lang),
+    )
+    return Response(page, headers=NO_STORE, mimetype="text/html")

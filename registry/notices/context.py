@@ -17,14 +17,14 @@ from sqlalchemy.orm import selectinload
 from registry import deadlines, i18n, links
 from registry.changes import standing, states
 from registry.changes.links import respond_url
-from registry.changes.models import AffectedClient, Change, ChangeResponse
+from registry.changes.models import AffectedClient, Change, ChangeResponse, PendingAnswer
 from registry.changes.texts import FIELD_NAMES
 from registry.clients import services as clients
 from registry.clients.models import Client
 from registry.db import utcnow
 from registry.dpas import services as dpas
 from registry.extensions import db
-from registry.outbox.models import Notice
+from registry.outbox.models import Channel, Notice
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
 from registry.transfers import wording
@@ -225,10 +225,13 @@ def notice_context(notice: Notice, lookup: Lookup | None = None, now: datetime |
             and deadlines.is_open(deadline, now)
         ),
         "respond_url": (
-            respond_url(change.id, client.id)
+            # bound to the contact the email goes to; a webhook's link is bound to no one (answers are confirmed)
+            respond_url(change.id, client.id, notice.recipient if notice.channel == Channel.EMAIL else None)
             if change is not None and client is not None and (affected is None or affected.expectation != "information")
             else None
         ),
+        "unconfirmed": _get(lookup, PendingAnswer, payload.get("pending_id")),
+        "confirm_url": payload.get("confirm_url"),
         "feed_url": clients.feed_url(client) if client is not None else None,
         "unsubscribe_url": payload.get("unsubscribe_url"),
         "dead": _get(lookup, Notice, payload.get("notice_id")),

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from registry import deadlines
 from registry.changes import links
+from registry.clients.models import ClientContact
 from registry.db import utcnow
 from registry.extensions import db
 from registry.outbox.models import Notice
@@ -108,11 +109,19 @@ def announce(world: World) -> Callable[[int], dict[str, Any]]:
 
 
 @pytest.fixture
-def link() -> Callable[[int, int], str]:
-    """The respond page path for (change id, client id)."""
+def link() -> Callable[..., str]:
+    """The respond page path for (change id, client id), as emailed to the client's first notice contact (`to`: as
+    emailed to that address; None: a link sent to no one person, as in a webhook)."""
 
-    def make(change_id: int, client_id: int) -> str:
-        return f"/respond/{links.respond_token(change_id, client_id)}"
+    def make(change_id: int, client_id: int, to: str | None = "") -> str:
+        if to == "":
+            to = db.session.scalar(
+                select(ClientContact.email)
+                .where(ClientContact.client_id == client_id, ClientContact.receives_notices.is_(True))
+                .order_by(ClientContact.id)
+                .limit(1)
+            )
+        return f"/respond/{links.respond_token(change_id, client_id, to)}"
 
     return make
 
@@ -128,9 +137,11 @@ def answer(client: FlaskClient) -> Callable[..., Any]:
     """GET the respond page, then POST the form with its anti-forgery value; return the POST response."""
 
     def post(path: str, **fields: str) -> Any:
+        """The form as the page fills it in (the email: the notice contact's the link was sent to), with `fields`."""
         page = client.get(path)
         assert page.status_code == 200, page.text
-        return client.post(path, data={"csrf": csrf_of(page.text), **fields})
+        email = re.search(r'id="email" name="email" value="([^"]*)"', page.text)
+        return client.post(path, data={"csrf": csrf_of(page.text), "email": email.group(1) if email else "", **fields})
 
     return post
 
