@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX": 0,  # how many reverse proxies set X-Forwarded-For/-Proto/-Host in front of the app
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # no request body above 16 MB (413): the largest upload allowed is 10 MB
     # flask-smorest / OpenAPI
     "API_TITLE": "Sub-processor registry",
     "API_VERSION": "v1",

@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from registry import clock
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
-from registry.changes import responses, schemas, services
-from registry.changes.models import Change, ChangeResponse
+from registry.changes import evidence, responses, schemas, services
+from registry.changes.models import Change, ChangeResponse, ResponseAttachment
 from registry.errors import Invalid
+from registry.uploads import BINARY, UploadBlueprint, basename, download, read_upload
 
 
-class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
-    """Also checks If-Match on the POSTs decorated with `etag` (announce): 428 without it, 412 when stale, as for a
-    PATCH, so nobody announces a text someone else has just edited."""
+class _Blueprint(UploadBlueprint):
+    """Takes multipart bodies (attachments); also checks If-Match on the POSTs decorated with `etag` (announce):
+    428 without it, 412 when stale, as for a PATCH, so nobody announces a text someone else has just edited."""
 
-    METHODS_NEEDING_CHECK_ETAG = [*Blueprint.METHODS_NEEDING_CHECK_ETAG, "POST"]  # noqa: RUF012 (flask-smorest reads it)
+    METHODS_NEEDING_CHECK_ETAG = [*UploadBlueprint.METHODS_NEEDING_CHECK_ETAG, "POST"]  # noqa: RUF012 (flask-smorest reads it)
 
 
 blp = _Blueprint("changes", __name__, url_prefix="/api/v1", description="Changes to the sub-processor list")
@@ -173,3 +173,32 @@ class ResponseById(MethodView):
         blp.check_etag(response, schemas.ResponseSchema)
         responses.resolve_response(response, resolution=data["resolution"], note=data["note"], actor=current_actor())
         return response
+
+
+@blp.route("/responses/<int:response_id>/attachments")
+class ResponseAttachments(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(schemas.AttachmentUploadSchema, location="form_and_files")
+    @blp.response(201, schemas.AttachmentSchema)
+    def post(self, data: dict[str, Any], response_id: int) -> ResponseAttachment:
+        """Attach the letter or email through which the client answered, as received (.pdf, .png, .jpg, .eml or
+        .txt, at most 10 MB; its content must be what its name says: 422 naming `file`). Never replaced or
+        deleted; audited with its SHA-256."""
+        response = responses.get_response(response_id)
+        upload = data["file"]
+        content = read_upload(upload)
+        return evidence.add_attachment(
+            response, content, filename=basename(upload.filename or ""), actor=current_actor()
+        )
+
+
+@blp.route("/responses/<int:response_id>/attachments/<int:attachment_id>")
+class ResponseAttachmentFile(MethodView):
+    @require(*WRITERS)
+    @blp.response(200, BINARY, content_type="application/octet-stream")
+    def get(self, response_id: int, attachment_id: int) -> Any:
+        """Download an attachment as it was filed (the legal team only: it may hold the client's personal data)."""
+        attachment = evidence.get_attachment(responses.get_response(response_id), attachment_id)
+        name = attachment.filename
+        ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+        return download(attachment.content, ascii_name, name, attachment.media_type, attachment.sha256)

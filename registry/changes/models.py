@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clients.models import Client
@@ -158,6 +158,9 @@ class ChangeResponse(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     affected: Mapped[AffectedClient] = relationship(back_populates="responses")
+    attachments: Mapped[list[ResponseAttachment]] = relationship(
+        back_populates="response", order_by="ResponseAttachment.id"
+    )
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012 (SQLAlchemy reads it)
 
@@ -182,3 +185,22 @@ class PendingAnswer(Base):
     """The answer recorded when it was confirmed."""
 
     affected: Mapped[AffectedClient] = relationship()
+
+
+class ResponseAttachment(Base):
+    """Evidence of an answer: the client's letter or email as received (PDF, image, .eml, text), kept as uploaded and
+    never replaced or deleted (`evidence`)."""
+
+    __tablename__ = "response_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("change_response.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    added_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    response: Mapped[ChangeResponse] = relationship(back_populates="attachments")

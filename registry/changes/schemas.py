@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from registry.changes import services
@@ -130,6 +131,25 @@ class AffectedClientSchema(Schema):
     excluded = fields.Boolean(metadata={"description": "The sub-processor does not (or will not) apply to it."})
 
 
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer(metadata={"description": "Bytes."})
+    sha256 = fields.String(metadata={"description": "SHA-256 of the file, as the audit log records it."})
+    added_by = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class AttachmentUploadSchema(Schema):
+    """multipart/form-data: the document under `file`."""
+
+    file = Upload(
+        required=True,
+        metadata={"description": "The letter or email as received: .pdf, .png, .jpg, .eml or .txt, at most 10 MB."},
+    )
+
+
 class ResponseSchema(Schema):
     id = fields.Integer()
     change_id = fields.Integer(attribute="affected.change_id")
@@ -144,6 +164,17 @@ class ResponseSchema(Schema):
         allow_none=True, metadata={"description": "For an answer received offline: the day it reached us."}
     )
     recorded_by = fields.String(allow_none=True, metadata={"description": "Who recorded an answer received offline."})
+    confirmed_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "For an answer given through a respond link in the name of someone other than the "
+            "contact it was sent to: the notice contact who confirmed it."
+        },
+    )
+    attachments = fields.List(
+        fields.Nested(AttachmentSchema),
+        metadata={"description": "Evidence: the letter or email as received (GET .../attachments/{id} downloads)."},
+    )
     ip = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     superseded_at = fields.AwareDateTime(allow_none=True)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
-from urllib.parse import quote
 
-import marshmallow as ma
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint, Page
-from webargs.flaskparser import FlaskParser
-from webargs.multidictproxy import MultiDictProxy
-from werkzeug.datastructures import CombinedMultiDict
+from flask_smorest import Page
 
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
@@ -21,29 +14,12 @@ from registry.clients import services as clients
 from registry.dpas import schemas, services
 from registry.dpas.models import Dpa, DpaTemplate
 from registry.dpas.rendering import DOCX_MIMETYPE
+from registry.uploads import BINARY, UploadBlueprint, basename, download, read_upload, slug
 
 WRITERS = (Role.ACCOUNT_MANAGER,)
-BINARY = {"type": "string", "format": "binary"}  # documents a file download in the OpenAPI spec
 
 
-class _Parser(FlaskParser):
-    """Adds `form_and_files`: multipart fields and files read through one schema (and documented as one body)."""
-
-    __location_map__ = {**FlaskParser.__location_map__, "form_and_files": "load_form_and_files"}  # noqa: RUF012 (webargs reads the class attribute)
-
-    def load_form_and_files(self, req: Any, schema: ma.Schema) -> Any:
-        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
-
-
-class _Blueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
-    ARGUMENTS_PARSER = _Parser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {  # noqa: RUF012 (flask-smorest reads the class attribute)
-        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-        "form_and_files": "multipart/form-data",
-    }
-
-
-blp = _Blueprint("dpas", __name__, url_prefix="/api/v1", description="DPA templates and generated DPAs")
+blp = UploadBlueprint("dpas", __name__, url_prefix="/api/v1", description="DPA templates and generated DPAs")
 
 
 # -- templates ---------------------------------------------------------------------------------------------------
@@ -69,10 +45,10 @@ class Templates(MethodView):
         """Upload a new template version; it is validated first (422 with the reason) and then becomes active."""
         upload = data["file"]
         template = services.add_template(
-            upload.read(),
+            read_upload(upload),
             key=data["key"],
             language=data["language"],
-            filename=_basename(upload.filename or ""),
+            filename=basename(upload.filename or ""),
             actor=current_actor(),
         )
         return template
@@ -95,7 +71,7 @@ class TemplateDocument(MethodView):
         """Download the template (.docx)."""
         template = services.get_template(template_id)
         stem = f"{template.key}.{template.language}.v{template.version}"
-        return _file(template.content, f"{stem}.docx", f"{stem}.docx", DOCX_MIMETYPE, template.sha256)
+        return download(template.content, f"{stem}.docx", f"{stem}.docx", DOCX_MIMETYPE, template.sha256)
 
 
 # -- DPA versions --------------------------------------------------------------------------------------------------
@@ -158,11 +134,11 @@ class DpaDocument(MethodView):
         """Download the document: the .docx, or `?format=pdf` (when LibreOffice is installed)."""
         dpa = services.get_dpa(dpa_id)
         stem = f"{dpa.number}-v{dpa.version}"
-        ascii_name, unicode_name = _slug(dpa.client.name, ascii_only=True), _slug(dpa.client.name, ascii_only=False)
+        ascii_name, unicode_name = slug(dpa.client.name, ascii_only=True), slug(dpa.client.name, ascii_only=False)
         if args["format"] == "pdf":
             data = services.pdf_document(dpa, actor=current_actor())
-            return _file(data, _name(stem, ascii_name, "pdf"), _name(stem, unicode_name, "pdf"), "application/pdf")
-        return _file(
+            return download(data, _name(stem, ascii_name, "pdf"), _name(stem, unicode_name, "pdf"), "application/pdf")
+        return download(
             dpa.document, _name(stem, ascii_name, "docx"), _name(stem, unicode_name, "docx"), DOCX_MIMETYPE, dpa.sha256
         )
 
@@ -193,31 +169,5 @@ class DpaSign(MethodView):
 # -- downloads -----------------------------------------------------------------------------------------------------
 
 
-def _slug(text: str, *, ascii_only: bool) -> str:
-    """ "Societatea Ștefănescu & Fiii SRL" -> "societatea-stefanescu-fiii-srl" (or "...-ștefănescu-..." in UTF-8)."""
-    if ascii_only:
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        slug = re.sub(r"[^a-z0-9]+", "-", text.lower())
-    else:
-        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower())
-    return slug.strip("-")[:60].strip("-")
-
-
-def _name(stem: str, slug: str, extension: str) -> str:
-    return f"{stem}-{slug}.{extension}" if slug else f"{stem}.{extension}"
-
-
-def _basename(filename: str) -> str:
-    return re.split(r"[\\/]", filename)[-1][:300]
-
-
-def _file(data: bytes, ascii_name: str, unicode_name: str, mimetype: str, etag: str | None = None) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(unicode_name, safe='')}"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if etag:
-        response.set_etag(etag)
-        response.make_conditional(request)
-    return response
+def _name(stem: str, name: str, extension: str) -> str:
+    return f"{stem}-{name}.{extension}" if name else f"{stem}.{extension}"
