@@ -12,7 +12,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from registry import apidocs, config, models  # noqa: F401 (models: every table registered before migrations run)
+from registry import apidocs, config, deadlines, models  # noqa: F401 (models: every table registered before migrations run)
 from registry.audit.cli import audit_cli
 from registry.auth.api import blp as auth_blp
 from registry.auth.cli import users_cli
@@ -28,6 +28,7 @@ from registry.dpas.cli import dpas_cli
 from registry.errors import register_errorhandlers
 from registry.extensions import api, db, migrate
 from registry.feeds import views as feed_views
+from registry.i18n import long_date
 from registry.notices.api import blp as notices_blp
 from registry.notices.cli import notices_cli, worker_command
 from registry.profile.api import blp as profile_blp
@@ -49,11 +50,20 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's way to add middleware
     register_extensions(app)
+    register_template_filters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_signals()
     return app
+
+
+def register_template_filters(app: Flask) -> None:
+    """Dates in words for every page and email: `{{ day|long_date(lang) }}`, `{{ instant|moment(lang) }}`,
+    `{{ deadline|deadline_text(lang) }}` (with its time and zone)."""
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(deadlines.moment_text, "moment")
+    app.add_template_filter(deadlines.deadline_text, "deadline_text")
 
 
 def register_signals() -> None:

@@ -98,3 +98,11 @@ def deadline_text(deadline: date, language: str) -> str:
         date=long_date(deadline, lang),
         time=format_time(time(23, 59), format="HH:mm", locale=lang),
     )
+
+
+def moment_text(at: datetime, language: str) -> str:
+    """An instant in the reader's language, in Bucharest time as deadlines are: "4 January 2027, 14:05 (Bucharest
+    time)"."""
+    lang = language_of(language)
+    local = at.astimezone(ZONE)
+    return _TEXT[lang].format(date=long_date(local.date(), lang), time=format_time(local.time(), "HH:mm", locale=lang))

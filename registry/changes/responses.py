@@ -40,7 +40,9 @@ ANSWERS: dict[Expectation, tuple[Answer, ...]] = {
 """What a client may answer, by what it is asked for."""
 
 
-NEEDS_REASON = (Answer.OBJECT, Answer.REFUSE)
+NEEDS_REASON = (Answer.OBJECT,)
+"""An objection states its data protection grounds (Clause 5.3 of the DPA); a refusal under specific authorisation
+needs none (Art. 28(2) GDPR asks only for the prior authorisation)."""
 
 
 NAME_MAX = 200

@@ -326,7 +326,10 @@ def client_feed(client: Client, token: str, fmt: Format) -> Feed:
     language = language_of(client.language)
     version = cache().version(data_version)
     client_stamp = _aware(client.updated_at) if client.updated_at else None
-    key = ("client", client.id, client.version, client_stamp, token, fmt, language, version)
+    told = db.session.scalar(  # a deadline starts when a notice reaches the client: its entries change then
+        select(func.max(AffectedClient.delivered_at)).where(AffectedClient.client_id == client.id)
+    )
+    key = ("client", client.id, client.version, client_stamp, told, token, fmt, language, version)
 
     def build() -> Feed:
         t = i18n.translator(language)

@@ -117,6 +117,7 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_client_title": "Sub-processor changes for {client}",
         "feed_client_subtitle": "Changes to the sub-processors that process your data, with your deadline.",
         "deadline": "Your deadline",
+        "deadline_not_started": "it runs from the day our notice reaches you (we will email it to you)",
         "expectation_objection_window": "You may object until the deadline.",
         "expectation_approval": "Your approval is needed before the deadline; without it the change does not apply "
         "to you.",
@@ -239,6 +240,7 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_client_title": "Modificări ale sub-împuterniciților pentru {client}",
         "feed_client_subtitle": "Modificări ale sub-împuterniciților care vă prelucrează datele, cu termenul dvs.",
         "deadline": "Termenul dvs.",
+        "deadline_not_started": "curge din ziua în care vă parvine notificarea noastră (o vom trimite prin e-mail)",
         "expectation_objection_window": "Puteți formula obiecții până la termen.",
         "expectation_approval": "Este necesar acordul dvs. înainte de termen; fără el modificarea nu vi se aplică.",
         "respond": "Obiecție sau acord",

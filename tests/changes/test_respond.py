@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from email import message_from_bytes, policy
 
 import pytest
 from babel.dates import format_date
@@ -14,7 +15,9 @@ from registry.audit.services import Actor
 from registry.auth.models import User
 from registry.changes import links, responses, services
 from registry.changes.models import ChangeResponse
+from registry.db import utcnow
 from registry.extensions import db
+from registry.notices import emails
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from tests.changes.conftest import LEGAL_EMAIL, MAILJET, TODAY, count, csrf_of, deadline_after, earliest, notices
 
@@ -109,6 +112,10 @@ def test_a_general_client_objects(client, headers, scene, link, answer, legal_em
     assert (ack.recipient, ack.language, ack.client_id) == ("dpo@alfa.test", "ro", general["id"])
     assert told(ack)["response"].answer == "object"
     assert ack.payload["response_id"] == response["id"]
+    receipt = message_from_bytes(emails.render(ack, now=utcnow()).data, policy=policy.default)
+    recorded = datetime.fromisoformat(response["created_at"])
+    # when, in words and in Bucharest time, as the deadline is given (not "2026-12-01 22:05 UTC")
+    assert f"Înregistrat: {deadlines.moment_text(recorded, 'ro')}" in receipt.get_body(("plain",)).get_content()
     [legal] = notices(template="response.legal")
     assert legal.recipient == LEGAL_EMAIL
     rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
@@ -130,16 +137,17 @@ def test_a_specific_client_approves_or_refuses(client, headers, scene, link, ans
     nothing = answer(path, name="Jane")
     assert nothing.status_code == 422
     assert "Choose an answer." in nothing.text
-    unexplained = answer(path, answer="refuse", name="Jane", reason=" ")
-    assert unexplained.status_code == 422
-    assert "Required." in unexplained.text
-    assert 'value="dpo@beta.test"' in unexplained.text  # what was typed is kept
+    assert 'value="dpo@beta.test"' in nothing.text  # what was typed is kept
+    assert "Reasons (optional)" in nothing.text
 
+    # A refusal needs no reasons: the law asks only for the prior authorisation, which is withheld.
+    assert answer(path, answer="refuse", name="Jane", reason=" ").status_code == 303
     assert answer(path, answer="refuse", name="Jane", reason="US support").status_code == 303
     assert answer(path, answer="approve", name="John").status_code == 303
     responses = client.get(f"/api/v1/changes/{change['id']}/responses", headers=headers("legal")).json
-    # The second answer supersedes the first; both are kept.
+    # Each answer supersedes the one before; all are kept.
     assert [(r["answer"], r["current"], r["superseded_at"] is not None) for r in responses] == [
+        ("refuse", False, True),
         ("refuse", False, True),
         ("approve", True, False),
     ]
@@ -148,7 +156,7 @@ def test_a_specific_client_approves_or_refuses(client, headers, scene, link, ans
     assert "approval" in page.text
     rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert {row["name"]: row["answer"] for row in rows}["Beta"] == "approve"
-    assert len(notices(template="response.acknowledged")) == 2
+    assert len(notices(template="response.acknowledged")) == 3
     # Without REGISTRY_LEGAL_EMAIL the legal team's copies go to every admin and legal user: never to nobody.
     team = set(db.session.scalars(select(User.email).where(User.role.in_(["admin", "legal"]))))
     assert team and {n.recipient for n in notices(template="response.legal")} == team

@@ -12,11 +12,12 @@ import feedparser
 import pytest
 from flask.testing import FlaskClient
 from lxml import etree
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from registry import deadlines
 from registry.audit.services import Actor
 from registry.changes import services as changes_services
-from registry.changes.models import Change
+from registry.changes.models import AffectedClient, Change
 from registry.db import utcnow
 from registry.extensions import db
 from registry.feeds import services as feeds
@@ -276,3 +277,18 @@ def test_if_none_match_forms(client: FlaskClient, history: dict[str, Any], heade
     assert response.headers["ETag"] == etag
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert client.get("/feeds/subprocessors.rss", headers={"If-None-Match": '"nope"'}).status_code == 200
+
+
+def test_a_clients_feed_gives_its_deadline_once_its_notice_has_reached_it(client: FlaskClient, world: Any) -> None:
+    world.service("crm")
+    acme = world.customer("Acme", language="en")
+    change = world.change(world.subprocessor("Gamma")["id"])
+    world.announce(change["id"], delivered=False)
+    path = acme["feed_url"].removeprefix("http://registry.test")
+    before = parse(client.get(path).data).entries[0].content[0].value
+    assert "Your deadline: it runs from the day our notice reaches you" in before
+
+    world.deliver(change["id"])
+    deadline = db.session.scalar(select(AffectedClient.deadline).where(AffectedClient.change_id == change["id"]))
+    after = parse(client.get(path).data).entries[0].content[0].value  # not the body cached before the delivery
+    assert f"Your deadline: {deadlines.deadline_text(deadline, 'en')}." in after

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from registry.demo.builders import us_support_location
 from registry.extensions import db
+from registry.i18n import long_date
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import SubProcessorVersion
 from tests.conftest import TEST_ACTOR
@@ -84,7 +85,7 @@ def test_public_list_grouped_with_safeguards(client: FlaskClient, registry: dict
     assert "Standard contractual clauses (Decision (EU) 2021/914), module 3" in page
     assert re.search(r"Adequacy decision [^<]*2000/518/EC", page)  # Switzerland, with the decision reference
     assert "Upcoming Ltd" not in page.split('id="upcoming"')[0]
-    assert f"Last change to the list: {TODAY.isoformat()}." in page
+    assert f"Last change to the list: {long_date(TODAY, 'en')}." in page  # a date in words, as every page
     for link in (
         "/subprocessors/changes?lang=en",
         "/feeds/subprocessors.atom",
@@ -148,7 +149,7 @@ def test_as_of_a_date(client: FlaskClient, world: Any, registry: dict[str, Any])
     set_history(registry["link"]["id"], [(3, None)])
     page = client.get(f"/subprocessors?as_of={(TODAY - timedelta(days=5)).isoformat()}").text
     assert re.findall(r"<h3>(.*?)</h3>", page) == ["AWS"]
-    assert f"Our sub-processors on {(TODAY - timedelta(days=5)).isoformat()}" in page
+    assert f"Our sub-processors on {long_date(TODAY - timedelta(days=5), 'en')}" in page
     assert 'id="upcoming"' not in page
     earlier = client.get(f"/subprocessors?as_of={(TODAY - timedelta(days=20)).isoformat()}").text
     assert "No sub-processor matches these filters." in earlier
@@ -173,7 +174,7 @@ def test_compare_two_dates(client: FlaskClient, world: Any, headers: Any, regist
     response = client.get(f"/subprocessors/compare?from={start.isoformat()}&to={end.isoformat()}")
     assert response.status_code == 200
     page = response.text
-    assert f"What changed between {start.isoformat()} and {end.isoformat()}" in page
+    assert f"What changed between {long_date(start, 'en')} and {long_date(end, 'en')}" in page
     added = page.split('id="added"')[1].split("</ul>")[0]
     assert "<ins>LINK Mobility</ins>" in added
     changed = page.split('id="changed"')[1]
@@ -199,7 +200,7 @@ def test_change_log_and_change_page(client: FlaskClient, world: Any, registry: d
     assert str(draft["id"]) not in rows
     assert "Cheaper hosting" in page
     assert "withdrawn" in page and "announced" in page
-    effective = (TODAY + timedelta(days=45)).isoformat()
+    effective = long_date(TODAY + timedelta(days=45), "en")
     assert f"<td>{effective}</td>" in page
 
     detail = client.get(f"/subprocessors/changes/{registry['change']['id']}?lang=ro")
