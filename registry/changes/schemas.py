@@ -116,12 +116,23 @@ class AffectedClientSchema(Schema):
     authorization = fields.String()
     expectation = fields.String(metadata={"description": "objection_window (general) or approval (specific)."})
     deadline = fields.Date(
+        allow_none=True,
         metadata={
-            "description": "The last day it may answer: its notice period from the announcement, and never later than "
-            "the day before the effective date."
+            "description": "The last day it may answer (until 24:00 Bucharest time): its notice period counted from "
+            "the first delivery of its notice; null until its notice has reached it."
+        },
+    )
+    notice_days = fields.Integer(metadata={"description": "Its notice period in days when it was told."})
+    notified_at = fields.AwareDateTime(metadata={"description": "When its notices were written."})
+    delivered_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "When its notice first reached it (null: not yet)."}
+    )
+    waiting = fields.Boolean(
+        metadata={
+            "description": "The change took effect while its term ran: it applies to it once its deadline passes "
+            "without an objection."
         }
     )
-    notified_at = fields.AwareDateTime()
     reminded_at = fields.AwareDateTime(allow_none=True)
     answer = fields.String(
         allow_none=True, metadata={"description": "The current answer: object, approve, refuse, or null (none yet)."}

@@ -48,6 +48,7 @@ def test_the_deadline_is_counted_from_the_delivery_and_stated_in_the_notice(
     rows = _rows(client, headers, world.change_id)
     assert rows["Ștefănescu"]["deadline"] == "2027-01-04"
     assert rows["Acme Europe"]["deadline"] == "2027-01-04"
+    assert rows["Ștefănescu"]["delivered_at"] == "2026-12-04T09:30:00+00:00"
     affected = db.session.query(AffectedClient).filter_by(client_id=world.ro_client["id"]).one()
     assert affected.delivered_at == at
     ro, en = mail_config.to(RO)[0], mail_config.to(EN)[0]
@@ -105,7 +106,8 @@ def test_until_its_notice_arrives_a_client_has_no_deadline_and_the_change_waits_
     assert "1 change(s) took effect" in runner.invoke(args=["changes", "apply-due", "--today", str(effective)]).output
     ro_id = world.ro_client["id"]
     assert _names(client, headers, ro_id, effective) == []  # the change waits for the client it could not tell
-    assert _rows(client, headers, world.change_id)["Ștefănescu"]["excluded"] is True
+    row = _rows(client, headers, world.change_id)["Ștefănescu"]
+    assert (row["excluded"], row["waiting"], row["delivered_at"]) == (True, True, None)
 
     # The address is corrected and the notice sent again a week later: its term starts then.
     del mail_config.sink.refuse[RO]
