@@ -168,7 +168,9 @@ class ResponseById(MethodView):
     @blp.response(200, schemas.ResponseSchema)
     def patch(self, data: dict[str, Any], response_id: int) -> ChangeResponse:
         """Record the resolution of an answer (If-Match required): withdrawn (the change, for everyone),
-        alternative_offered, excluded_for_client, accepted_by_client or contract_terminated, with a note."""
+        alternative_offered, alternative_accepted (the change as announced does not apply to the client; the note
+        describes the alternative it took), excluded_for_client, accepted_by_client or contract_terminated, with a
+        note (422 without one for an alternative)."""
         response = responses.get_response(response_id)
         blp.check_etag(response, schemas.ResponseSchema)
         responses.resolve_response(response, resolution=data["resolution"], note=data["note"], actor=current_actor())

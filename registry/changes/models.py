@@ -50,6 +50,7 @@ OFFLINE_CHANNELS = ("email", "letter", "phone", "meeting")
 class Resolution(StrEnum):
     WITHDRAWN = "withdrawn"
     ALTERNATIVE_OFFERED = "alternative_offered"
+    ALTERNATIVE_ACCEPTED = "alternative_accepted"
     EXCLUDED_FOR_CLIENT = "excluded_for_client"
     ACCEPTED_BY_CLIENT = "accepted_by_client"
     CONTRACT_TERMINATED = "contract_terminated"

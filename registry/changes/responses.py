@@ -371,8 +371,12 @@ def _response_snapshot(response: ChangeResponse) -> dict[str, Any]:
     }
 
 
-EXCLUDING = (Resolution.EXCLUDED_FOR_CLIENT, Resolution.CONTRACT_TERMINATED)
-"""Resolutions after which the change's sub-processor does not apply to the client."""
+EXCLUDING = (Resolution.EXCLUDED_FOR_CLIENT, Resolution.ALTERNATIVE_ACCEPTED, Resolution.CONTRACT_TERMINATED)
+"""Resolutions after which the change's sub-processor does not apply to the client (an alternative accepted takes its
+place, as the resolution's note describes)."""
+
+DESCRIBED = (Resolution.ALTERNATIVE_OFFERED, Resolution.ALTERNATIVE_ACCEPTED)
+"""Resolutions whose note must describe the alternative: the client is told what it is offered or agreed to."""
 
 
 def resolve_response(
@@ -384,8 +388,11 @@ def resolve_response(
     does not apply to this client. contract_terminated: the same, and the client is marked terminated.
     accepted_by_client: the change applies to the client (from now, if it was held or excluded after the change took
     effect). alternative_offered: the objection stays open: a change that took effect stays held for the client.
-    Before the change takes effect the decision is only recorded; `take_effect` carries it out.
+    alternative_accepted: the client took the alternative (the note describes it): the change as announced does not
+    apply to it, as after excluded_for_client. Before the change takes effect the decision is only recorded;
+    `take_effect` carries it out.
     :raise Conflict: the answer was superseded, or the resolution can no longer be carried out.
+    :raise Invalid: an alternative offered or accepted without a note describing it (`note`).
     """
     resolution = Resolution(resolution)
     affected = response.affected
@@ -398,13 +405,19 @@ def resolve_response(
         raise Conflict(f"Change {change.id} was withdrawn: it will not apply to anyone, there is nothing to resolve.")
     if response.superseded_at is not None:
         raise Conflict(f"Response {response.id} was replaced by a later answer: resolve the current one.")
+    if resolution in DESCRIBED and not note.strip():
+        message = "Describe the alternative in the note: the client is told of it."
+        raise Invalid(message, {"note": [message]})
     before = _response_snapshot(response)
     if resolution == Resolution.WITHDRAWN:
         if change.status == ChangeStatus.EFFECTIVE:
             raise Conflict(f"Change {change.id} already took effect: announce a new change to undo it.")
         if change.status != ChangeStatus.WITHDRAWN:
             changes.withdraw(change, reason=note or f"Withdrawn after the answer of {client.name}.", actor=actor)
-    if resolution == Resolution.EXCLUDED_FOR_CLIENT and change.kind == ChangeKind.REMOVE:
+    if (
+        resolution in (Resolution.EXCLUDED_FOR_CLIENT, Resolution.ALTERNATIVE_ACCEPTED)
+        and change.kind == ChangeKind.REMOVE
+    ):
         raise Conflict(f"Change {change.id} removes the sub-processor for everyone: there is nothing to exclude.")
     if resolution == Resolution.CONTRACT_TERMINATED:
         clients.terminate(

@@ -320,3 +320,32 @@ def test_an_approval_by_phone_is_not_recorded(client, headers, make_subprocessor
     )
     assert refused.status_code == 422
     assert "in writing" in refused.json["errors"]["json"]["channel"][0]
+
+
+def test_an_alternative_accepted_keeps_the_change_from_the_client_and_says_what_applies(
+    client, headers, runner, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    alfa, _change, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+    )
+    path = f"/api/v1/responses/{objection['id']}"
+
+    def resolve(resolution, note):
+        etag = client.get(path, headers=headers("viewer")).headers["ETag"]
+        body = {"resolution": resolution, "note": note}
+        return client.patch(path, json=body, headers=headers("legal", If_Match=etag))
+
+    undescribed = resolve("alternative_accepted", " ")
+    assert undescribed.status_code == 422
+    assert list(undescribed.json["errors"]["json"]) == ["note"]
+    apply_due(runner, EFFECTIVE)  # held by the open objection
+    note = "Mailjet trimite doar din regiunea UE pentru contul dumneavoastră."
+    assert resolve("alternative_accepted", note).status_code == 200
+    assert names_on(client, headers, alfa["id"], EFFECTIVE) == []  # the change as announced stays out
+    apply_due(runner, EFFECTIVE + timedelta(days=1))
+    assert notices(template="change.objection_held", client_id=alfa["id"])[-1].event.endswith(EFFECTIVE.isoformat())
+    [told_] = [n for n in notices(template="response.resolved") if n.channel == "email"]
+    subject, text = _read(told_)
+    assert "ați acceptat alternativa propusă" in subject
+    assert "Ați acceptat alternativa propusă, descrisă în nota de mai jos" in text
+    assert note in text
