@@ -22,7 +22,9 @@ from registry.changes import links as respond_links
 from registry.changes.models import AffectedClient, Change, ChangeResponse, PendingAnswer
 from registry.clients.models import Client
 from registry.clients.services import ClientRow, ContactRow
+from registry.db import utcnow
 from registry.i18n import change_kind_words
+from registry.outbox import endpoints
 from registry.outbox import services as outbox
 from registry.outbox.models import Channel
 from registry.subscriptions import services as subscriptions
@@ -38,6 +40,9 @@ REMINDER = "reminder"
 ACKNOWLEDGED = "response.acknowledged"
 LEGAL = "response.legal"
 RESOLVED = "response.resolved"
+CLIENT_EXCLUDED = "client.excluded"
+CLIENT_INCLUDED = "client.included"
+"""Webhook-only events: the change's sub-processor stops, or starts again, applying to the client."""
 CONFIRM = "response.confirm"
 """A notice contact is asked to confirm an answer someone else gave through a respond link (never a webhook event)."""
 SUBSCRIBER_CHANGE = "subscription.change"
@@ -293,3 +298,19 @@ def confirmation_requests(pending: PendingAnswer, recipients: Iterable[str]) -> 
         )
         for email in recipients
     ]
+
+
+def exclusion_events(change: Change, affected: AffectedClient, *, excluded: bool, reason: str) -> Rows:
+    """To the client's webhook endpoints: the change's sub-processor stops (`excluded`) or starts again applying to
+    it, and why (no email: the client's emails tell it at the event that caused it)."""
+    template = CLIENT_EXCLUDED if excluded else CLIENT_INCLUDED
+    row = outbox.notice_row(
+        event=f"change/{change.id}/client/{affected.client_id}/{template}/{utcnow().isoformat()}",
+        template=template,
+        recipient="",
+        language=affected.client.language,
+        payload={"excluded": excluded, "reason": reason},
+        change_id=change.id,
+        client_id=affected.client_id,
+    )
+    return endpoints.webhook_rows([row])

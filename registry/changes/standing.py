@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from registry import deadlines
 from registry.audit.services import Actor
+from registry.changes import messages
 from registry.changes.models import AffectedClient, Answer, Change, ChangeResponse, Resolution
 from registry.clients import services as clients
 from registry.extensions import db
+from registry.outbox import services as outbox
 
 
 def lock(change: Change) -> Change:
@@ -56,9 +58,11 @@ def exclude_client(change: Change, affected: AffectedClient, *, reason: str, act
     """The change's sub-processor no longer applies to this client (from now)."""
     clients.exclude_subprocessor(affected.client, change.subprocessor_id, reason=reason, actor=actor)
     affected.excluded = True
+    outbox.enqueue(messages.exclusion_events(change, affected, excluded=True, reason=reason))
 
 
 def include_client(change: Change, affected: AffectedClient, *, reason: str, actor: Actor) -> None:
     """The change's sub-processor applies to this client again (from now): its exclusion ends."""
     clients.end_exclusion(affected.client, change.subprocessor_id, reason=reason, actor=actor)
     affected.excluded = False
+    outbox.enqueue(messages.exclusion_events(change, affected, excluded=False, reason=reason))

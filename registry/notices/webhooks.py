@@ -84,6 +84,8 @@ def event_data(notice: Notice, lookup: Lookup | None = None, now: datetime | Non
         "respond_url": context["respond_url"],
         "feed_url": context["feed_url"],
     }
+    if notice.template in ("client.excluded", "client.included"):
+        data["reason"] = context["payload"].get("reason")
     response = context["response"]
     if response is not None:
         data["response"] = {

@@ -35,9 +35,12 @@ EVENT_TYPES = {
     "response.acknowledged": "response.recorded",
     "response.resolved": "response.resolved",
     "reminder": "reminder.sent",
+    "client.excluded": "client.excluded",
+    "client.included": "client.included",
 }
 """Notice template -> webhook event type (docs/webhooks.md). Other templates (the legal team's alerts, subscribers'
-emails) are not sent to webhooks."""
+emails) are not sent to webhooks; `client.excluded` and `client.included` are sent to webhooks only (the client's
+emails tell the same at the event that caused them)."""
 
 ROTATION_OVERLAP = timedelta(hours=24)
 _CHUNK = 500

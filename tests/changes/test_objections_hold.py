@@ -13,7 +13,7 @@ from registry.auth.models import User
 from registry.changes.models import AffectedClient
 from registry.db import utcnow
 from registry.extensions import db
-from registry.notices import emails
+from registry.notices import emails, webhooks
 from registry.notices.context import notice_context as told  # what the notice says, as its renderer reads it
 from tests.changes.conftest import DEADLINE, EFFECTIVE, LEGAL_EMAIL, TODAY, apply_due, count, names_on, notices
 
@@ -349,3 +349,28 @@ def test_an_alternative_accepted_keeps_the_change_from_the_client_and_says_what_
     assert "ați acceptat alternativa propusă" in subject
     assert "Ați acceptat alternativa propusă, descrisă în nota de mai jos" in text
     assert note in text
+
+
+def test_the_clients_webhook_hears_when_it_is_excluded_and_included_again(
+    app, client, headers, runner, monkeypatch, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", "hooks.example.com")
+    alfa, change, objection = _objection(
+        client, headers, make_subprocessor, make_client, make_change, announce, link, answer, language="en"
+    )
+    hook = client.post(
+        f"/api/v1/clients/{alfa['id']}/webhooks",
+        json={"url": "https://hooks.example.com/x"},
+        headers=headers("account_manager"),
+    )
+    assert hook.status_code == 201, hook.json
+    apply_due(runner, EFFECTIVE)
+    [excluded] = notices(template="client.excluded")
+    assert (excluded.channel, excluded.recipient) == ("webhook", str(hook.json["id"]))
+    data = webhooks.event_data(excluded)
+    assert (data["excluded"], data["change"]["id"]) == (True, change["id"])
+    assert "held, the client's objection is not resolved" in data["reason"]
+    assert _resolve(client, headers, objection["id"], "accepted_by_client").status_code == 200
+    [included] = notices(template="client.included")
+    assert webhooks.event_data(included)["excluded"] is False
+    assert notices(template="client.excluded", channel="email") == []  # webhooks only

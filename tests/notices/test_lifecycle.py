@@ -72,7 +72,12 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
         ("change.objection_held", Channel.EMAIL, LEGAL),
     } <= templates
     kinds = [r.json()["type"] for r in webhook_server.received]
-    assert kinds == ["change.announced", "response.recorded", "change.effective"]
+    assert kinds == [
+        "change.announced",
+        "response.recorded",
+        "client.excluded",
+        "change.effective",
+    ]  # held: its objection
 
     by_subject = {str(m["Subject"]): m for m in mail_config.messages}
     acknowledged = next(m for s, m in by_subject.items() if s.startswith("Am primit obiecția dumneavoastră"))
