@@ -55,11 +55,7 @@ def enrol_client(client: Client, *, today: date, actor: Actor) -> list[AffectedC
     joined: list[AffectedClient] = []
     announced = db.session.scalars(select(Change).where(Change.status == ChangeStatus.ANNOUNCED).order_by(Change.id))
     for change in announced:
-        if db.session.scalar(
-            select(AffectedClient.id).where(
-                AffectedClient.change_id == change.id, AffectedClient.client_id == client.id
-            )
-        ):
+        if standing.find_affected(change.id, client.id) is not None:
             continue
         row = concerns(change, client, today)
         if row is None:

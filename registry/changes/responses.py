@@ -90,10 +90,7 @@ def get_response(response_id: int) -> ChangeResponse:
     return response
 
 
-def find_affected(change_id: int, client_id: int) -> AffectedClient | None:
-    return db.session.scalar(
-        select(AffectedClient).where(AffectedClient.change_id == change_id, AffectedClient.client_id == client_id)
-    )
+find_affected = standing.find_affected
 
 
 def affected_for_token(token: str) -> tuple[AffectedClient, links.RespondLink] | None:
@@ -312,11 +309,16 @@ def _record(
     received_on: date | None = None,
     confirmed_by: str | None = None,
 ) -> ChangeResponse:
-    """Store the answer (superseding the current one), acknowledge it, audit it."""
+    """Store the answer (superseding the current one), acknowledge it, audit it. An answer received offline before
+    the day the current one was given is kept as history (superseded at once, not acknowledged): the last answer the
+    client gave counts, not the last one recorded."""
     now = utcnow()
     client = affected.client
     previous = standing.current_response(affected)
-    if previous is not None:
+    older = received_on is not None and previous is not None and received_on < _answered_on(previous)
+    if older:
+        previous = None  # it stays the current answer
+    elif previous is not None:
         previous.superseded_at = now
         previous.version = previous.version + 1
         if affected.change.status == ChangeStatus.ANNOUNCED:
@@ -333,11 +335,13 @@ def _record(
         recorded_by=actor.label if received_on is not None else None,
         confirmed_by=confirmed_by,
         created_at=now,
+        superseded_at=now if older else None,
         version=1,
     )
     db.session.add(response)
     db.session.flush()
-    outbox.enqueue(messages.acknowledged(response, previous))
+    if not older:
+        outbox.enqueue(messages.acknowledged(response, previous))
     audit.record(
         "change.response_recorded",
         response,
@@ -354,13 +358,19 @@ def _record(
             "received_on": received_on,
             "confirmed_by": confirmed_by,
             "ip": ip,
+            "superseded_on_arrival": older,
         },
     )
-    if affected.change.status == ChangeStatus.EFFECTIVE and affected.change.kind != ChangeKind.REMOVE:
+    if not older and affected.change.status == ChangeStatus.EFFECTIVE and affected.change.kind != ChangeKind.REMOVE:
         _carry_out_late(
             response, actor=actor
         )  # received in time (a late joiner, or offline) after the change took effect
     return response
+
+
+def _answered_on(response: ChangeResponse) -> date:
+    """The day the client gave an answer: the day it was received, or (through the link) its Bucharest day."""
+    return response.received_on or response.created_at.astimezone(deadlines.ZONE).date()
 
 
 def _response_snapshot(response: ChangeResponse) -> dict[str, Any]:

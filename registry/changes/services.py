@@ -444,18 +444,19 @@ def _settle_clients(
     which holds the change for that client until the legal team resolves it) and prepare the legal team's alerts:
     (excluded client ids, alerts).
     """
-    excludes_something = change.kind != ChangeKind.REMOVE
     alerts: list[dict[str, Any]] = []
     excluded: list[int] = []
+    if change.kind == ChangeKind.REMOVE:  # it stops for everyone: nobody keeps a sub-processor that is gone
+        return excluded, alerts
     for affected in rows:
         response = standing.current_response(affected)
         client = affected.client
-        if excludes_something and affected.excluded:
+        if affected.excluded:
             standing.exclude_client(
                 change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
             )
             excluded.append(client.id)
-        elif excludes_something and not change.urgent and not _term_ended(affected, today):
+        elif not change.urgent and not _term_ended(affected, today):
             # its notice has not reached it, or its deadline has not passed: the change waits for the client's term
             until = affected.deadline.isoformat() if affected.deadline is not None else "its notice is delivered"
             reason = f"Change {change.id}: the client's notice period runs until {until}."
@@ -465,12 +466,12 @@ def _settle_clients(
             if response is not None and standing.is_open_objection(response):
                 affected.held_at = utcnow()
                 alerts += messages.objection_held(change, affected, response, on=today)
-        elif excludes_something and affected.expectation == Expectation.APPROVAL and not standing.approved(response):
+        elif affected.expectation == Expectation.APPROVAL and not standing.approved(response):
             reason = f"Change {change.id}: not approved by the client (specific authorisation)."
             standing.exclude_client(change, affected, reason=reason, actor=actor)
             excluded.append(client.id)
             alerts += messages.not_approved(change, affected, response)
-        elif excludes_something and standing.is_open_objection(response):
+        elif standing.is_open_objection(response):
             assert response is not None  # an open objection is a response
             reason = f"Change {change.id}: held, the client's objection is not resolved."
             standing.exclude_client(change, affected, reason=reason, actor=actor)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from registry import deadlines
 from registry.audit.services import Actor
 from registry.changes import messages
@@ -20,6 +22,13 @@ def lock(change: Change) -> Change:
     db.session.flush()
     db.session.refresh(change, with_for_update=True)
     return change
+
+
+def find_affected(change_id: int, client_id: int) -> AffectedClient | None:
+    """The client's row of the change, if the change was announced to it."""
+    return db.session.scalar(
+        select(AffectedClient).where(AffectedClient.change_id == change_id, AffectedClient.client_id == client_id)
+    )
 
 
 def current_response(affected: AffectedClient) -> ChangeResponse | None:

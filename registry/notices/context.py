@@ -166,14 +166,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None, now: datetime |
     affected = response.affected if response is not None else None
     if affected is None and change is not None and client is not None:
         change_id, client_id = change.id, client.id
-        affected = lookup.get(
-            ("affected", change_id, client_id),
-            lambda: db.session.scalar(
-                select(AffectedClient).where(
-                    AffectedClient.change_id == change_id, AffectedClient.client_id == client_id
-                )
-            ),
-        )
+        affected = lookup.get(("affected", change_id, client_id), lambda: standing.find_affected(change_id, client_id))
     if change is None and affected is not None:
         change = affected.change
     if client is None and affected is not None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from email import message_from_bytes, policy
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from registry.auth.models import User
-from registry.changes.models import AffectedClient
+from registry.changes.models import AffectedClient, Change
 from registry.db import utcnow
 from registry.extensions import db
 from registry.notices import emails, webhooks
@@ -374,3 +374,31 @@ def test_the_clients_webhook_hears_when_it_is_excluded_and_included_again(
     [included] = notices(template="client.included")
     assert webhooks.event_data(included)["excluded"] is False
     assert notices(template="client.excluded", channel="email") == []  # webhooks only
+
+
+def test_a_letter_sent_before_a_later_web_answer_does_not_replace_it(
+    client, headers, make_subprocessor, make_client, make_change, announce, link, answer
+):
+    """The last answer the client gave counts, not the last one recorded: a letter of Monday filed on Wednesday stays
+    behind the approval given online on Tuesday."""
+    beta = make_client("Beta", authorization="specific", language="en")
+    change = make_change(make_subprocessor("Mailjet")["id"])
+    announce(change["id"])
+    db.session.execute(
+        update(Change).where(Change.id == change["id"]).values(announced_at=utcnow() - timedelta(days=3))
+    )
+    db.session.commit()
+    assert answer(link(change["id"], beta["id"]), answer="approve", name="Jane").status_code == 303
+    letter = _offline(
+        client,
+        headers,
+        change["id"],
+        client_id=beta["id"],
+        answer="refuse",
+        received_on=(TODAY - timedelta(days=2)).isoformat(),
+    )
+    assert letter.status_code == 201, letter.json
+    assert letter.json["current"] is False
+    listed = client.get(f"/api/v1/changes/{change['id']}/responses", headers=headers("legal")).json
+    assert [(r["answer"], r["current"]) for r in listed] == [("approve", True), ("refuse", False)]
+    assert [n.payload["response_id"] for n in notices(template="response.acknowledged")] == [listed[0]["id"]]
