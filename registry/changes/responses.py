@@ -154,6 +154,7 @@ def record_response(
         ip=ip,
         actor=actor,
         confirmed_by=confirmed_by,
+        now=now,
     )
     return response
 
@@ -308,11 +309,12 @@ def _record(
     actor: Actor,
     received_on: date | None = None,
     confirmed_by: str | None = None,
+    now: datetime | None = None,
 ) -> ChangeResponse:
     """Store the answer (superseding the current one), acknowledge it, audit it. An answer received offline before
     the day the current one was given is kept as history (superseded at once, not acknowledged): the last answer the
-    client gave counts, not the last one recorded."""
-    now = utcnow()
+    client gave counts, not the last one recorded. `now`: when it was given through the link (default: now)."""
+    now = now or utcnow()
     client = affected.client
     previous = standing.current_response(affected)
     older = received_on is not None and previous is not None and received_on < _answered_on(previous)

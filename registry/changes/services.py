@@ -215,7 +215,7 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
     before = snapshot(change)
     now = utcnow()
     change.status = ChangeStatus.ANNOUNCED
-    change.announced_at = now
+    change.announced_at = announced_at  # now, or the day given (the demo and tests announce on other days)
     change.version = change.version + 1
     db.session.flush()
     _record_affected(change, targets, now=now)

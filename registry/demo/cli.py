@@ -15,8 +15,10 @@ from registry import clock, deadlines
 from registry.audit.services import Actor
 from registry.auth import services as auth_services
 from registry.auth.models import User
+from registry.changes import confirmations, evidence
 from registry.changes import responses as change_responses
 from registry.changes import services as change_services
+from registry.changes.links import RespondLink
 from registry.changes.models import Answer, Change, ChangeResponse, Resolution
 from registry.clients.models import Client
 from registry.db import utcnow
@@ -94,9 +96,11 @@ def _users(users: list[dict[str, str]]) -> list[tuple[str, str, str]]:
 
 
 def _changes(today: date) -> int:
-    """An announced addition with an objection, an announced update approved by a specific-authorisation client, an
-    update in effect that an open objection holds for one client, and a draft removal: the legal team's inbox on a
-    normal day. Only on a registry without changes."""
+    """An announced addition with an objection and an answer waiting for its contact's confirmation, an announced
+    update approved by a specific-authorisation client, an update in effect that an open objection (confirmed by an
+    email filed with it) holds for one client, and a draft removal: the legal team's inbox on a normal day. The
+    notices of today's announcements go out when the worker runs (`make run`), which starts each client's term.
+    Only on a registry without changes."""
     if db.session.scalar(select(Change.id).limit(1)) is not None:
         return 0
     by_name = {sp.name: sp for sp in db.session.scalars(select(SubProcessor))}
@@ -120,6 +124,7 @@ def _changes(today: date) -> int:
         "second one.",
         today,
     )
+    _pending_confirmation(brevo, by_legal_name["Budai Szolgáltató és Tanácsadó Kft."], today)
 
     meta = by_name["Meta Ads"]
     meta_update = builders.create_change(
@@ -211,6 +216,7 @@ def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Cli
         "clienții.",
         announced_on + timedelta(days=3),
     )
+    objection = _confirmed_by_email(update, objection, announced_on + timedelta(days=4)) or objection
     _answer(update, by_legal_name[CLINIC], Answer.APPROVE, ELENA, "", announced_on + timedelta(days=5))
     change_services.apply_due(effective_on, actor=DEMO)
     if objection is not None:
@@ -221,6 +227,60 @@ def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Cli
             "doar în Polonia.",
             actor=DEMO,
         )
+
+
+OBJECTION_EMAIL = """From: Andrei Stefanescu <dpo@stefanescu-fiii.example>
+To: legal@lumencloud.example
+Subject: Obiectie - LINK Mobility, copie de siguranta in Frankfurt
+Content-Type: text/plain; charset=utf-8
+
+Buna ziua,
+
+Confirmam obiectia transmisa de colega noastra Ana Stefanescu: copiile de siguranta ale rapoartelor SMS nu trebuie
+sa paraseasca Polonia, conform contractelor noastre cu clientii.
+
+Andrei Stefanescu, responsabil cu protectia datelor
+"""
+
+
+def _confirmed_by_email(change: Change, objection: ChangeResponse | None, received_on: date) -> ChangeResponse | None:
+    """The client's DPO confirms the objection by email: the legal team records it as received that day and files
+    the email with it (the answer the legal team then resolves)."""
+    if objection is None:
+        return None
+    affected = objection.affected
+    recorded = change_responses.record_offline_response(
+        affected,
+        answer=Answer.OBJECT,
+        channel="email",
+        received_on=received_on,
+        respondent="Andrei Ștefănescu, DPO",
+        respondent_email="dpo@stefanescu-fiii.example",
+        reason=objection.reason,
+        today=received_on,
+        actor=DEMO,
+    )
+    evidence.add_attachment(
+        recorded, OBJECTION_EMAIL.replace("\n", "\r\n").encode(), filename="obiectie-link-mobility.eml", actor=DEMO
+    )
+    return recorded
+
+
+def _pending_confirmation(brevo: Change, client: Client, today: date) -> None:
+    """A colleague of Budai's contact answers through the link sent to him: the answer waits for his confirmation."""
+    affected = change_responses.find_affected(brevo.id, client.id)
+    if affected is None:
+        return
+    confirmations.request_confirmation(
+        affected,
+        RespondLink(brevo.id, client.id, "odon.kovacs@budai.example"),
+        answer=Answer.OBJECT,
+        respondent_name="Réka Tóth",
+        respondent_email="reka.toth@budai.example",
+        reason="Our event invitations must stay with our current provider until our own contract ends in June.",
+        ip=None,
+        now=datetime.combine(today, time(12), tzinfo=UTC),
+    )
 
 
 def _dpas(today: date) -> int:

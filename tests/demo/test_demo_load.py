@@ -29,10 +29,20 @@ def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client)
         "alternative_offered",
         True,
     )
+    # The objection was confirmed by the DPO's email, filed with the answer.
+    answers = client.get(f"/api/v1/changes/{held['id']}/responses", headers=viewer).json
+    [current] = [a for a in answers if a["current"] and a["client_id"] == stefanescu["id"]]
+    assert (current["channel"], [f["filename"] for f in current["attachments"]]) == (
+        "email",
+        ["obiectie-link-mobility.eml"],
+    )
+    # An answer given by a colleague through the link sent to Budai's contact waits for his confirmation.
+    requests = client.get("/api/v1/notices?page_size=100", headers=viewer).json
+    assert [n["recipient"] for n in requests if n["template"] == "response.confirm"] == ["odon.kovacs@budai.example"]
     stefanescu_list = client.get(f"/api/v1/clients/{stefanescu['id']}/subprocessors", headers=viewer).json
     assert "LINK Mobility (SMSAPI)" not in {entry["name"] for entry in stefanescu_list}
     resolved = client.get(f"/api/v1/notices?change_id={held['id']}&page_size=100", headers=viewer).json
-    assert {n["recipient"] for n in resolved if n["template"] == "response.resolved"} >= {"ana@stefanescu.example"}
+    assert {n["recipient"] for n in resolved if n["template"] == "response.resolved"} >= {"dpo@stefanescu-fiii.example"}
     dpas = client.get(f"/api/v1/clients/{stefanescu['id']}/dpas", headers=viewer).json
     assert [d["status"] for d in dpas] == ["signed"]
     assert "Brevo" in client.get("/feeds/subprocessors.atom").text
