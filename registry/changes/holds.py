@@ -15,7 +15,7 @@ from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import messages, standing
 from registry.changes.audience import concerns, expectation_of
-from registry.changes.models import AffectedClient, Change, ChangeStatus, Expectation
+from registry.changes.models import AffectedClient, Change, ChangeKind, ChangeStatus, Expectation
 from registry.clients.models import Client
 from registry.db import utcnow
 from registry.extensions import db
@@ -40,6 +40,31 @@ def alert_held(today: date) -> int:
         response = standing.current_response(affected)
         assert response is not None  # held clients have an open objection
         rows += messages.objection_held(affected.change, affected, response, on=today)
+    return outbox.enqueue(rows, skip_existing=True)
+
+
+def escalate_missing_approvals(today: date) -> int:
+    """Before an announced replacement or update takes effect, alert the legal team (once per client) of every client
+    under specific authorisation whose deadline passed without an approval: on the effective date it loses the
+    sub-processor (for a replacement: it would have neither), so the next step is agreed before, never a silent
+    switch."""
+    stmt = (
+        select(AffectedClient)
+        .join(AffectedClient.change)
+        .where(
+            Change.status == ChangeStatus.ANNOUNCED,
+            Change.kind.in_([ChangeKind.REPLACE, ChangeKind.UPDATE]),
+            AffectedClient.expectation == Expectation.APPROVAL,
+            AffectedClient.deadline < today,
+        )
+        .options(selectinload(AffectedClient.responses), selectinload(AffectedClient.change))
+        .order_by(AffectedClient.change_id, AffectedClient.id)
+    )
+    rows: list[dict[str, Any]] = []
+    for affected in db.session.scalars(stmt):
+        response = standing.current_response(affected)
+        if not standing.approved(response):
+            rows += messages.approval_missing(affected.change, affected, response)
     return outbox.enqueue(rows, skip_existing=True)
 
 

@@ -36,6 +36,7 @@ EFFECTIVE = "change.effective"
 EXCLUDED = "change.excluded"
 OBJECTION_HELD = "change.objection_held"
 APPLY_FAILED = "change.apply_failed"
+APPROVAL_MISSING = "change.approval_missing"
 REMINDER = "reminder"
 ACKNOWLEDGED = "response.acknowledged"
 LEGAL = "response.legal"
@@ -193,6 +194,19 @@ def not_approved(change: Change, affected: AffectedClient, response: ChangeRespo
         payload["response_id"] = response.id
     return legal_rows(
         f"change/{change.id}/client/{affected.client_id}/excluded", EXCLUDED, change, affected.client_id, payload
+    )
+
+
+def approval_missing(change: Change, affected: AffectedClient, response: ChangeResponse | None) -> Rows:
+    """Legal, once, before the change takes effect: a client under specific authorisation let its deadline pass
+    without approving a replacement or an update, so on the effective date it loses the sub-processor."""
+    payload: dict[str, Any] = {"response_id": response.id} if response is not None else {}
+    return legal_rows(
+        f"change/{change.id}/client/{affected.client_id}/approval-missing",
+        APPROVAL_MISSING,
+        change,
+        affected.client_id,
+        payload,
     )
 
 

@@ -496,6 +496,7 @@ def apply_due(today: date, *, actor: Actor) -> list[Change]:
     apply.
     """
     reminders.send_reminders(today, actor=actor)
+    holds.escalate_missing_approvals(today)
     holds.alert_held(today)
     holds.release_waiting(today, actor=actor)
     due = db.session.scalars(

@@ -402,3 +402,30 @@ def test_a_letter_sent_before_a_later_web_answer_does_not_replace_it(
     listed = client.get(f"/api/v1/changes/{change['id']}/responses", headers=headers("legal")).json
     assert [(r["answer"], r["current"]) for r in listed] == [("approve", True), ("refuse", False)]
     assert [n.payload["response_id"] for n in notices(template="response.acknowledged")] == [listed[0]["id"]]
+
+
+def test_legal_hears_before_the_date_that_a_specific_client_would_be_left_without_either(
+    client, headers, runner, legal_email, make_subprocessor, make_client, make_change, announce
+):
+    beta = make_client("Beta", authorization="specific", language="en")
+    old = make_subprocessor("SendGrid", status="active")
+    new = make_subprocessor("Mailjet")
+    effective = EFFECTIVE + timedelta(days=10)
+    change = make_change(
+        new["id"],
+        kind="replace",
+        replaces_id=old["id"],
+        summary="Mailjet replaces SendGrid",
+        effective_on=str(effective),
+    )
+    announce(change["id"])
+    apply_due(runner, DEADLINE)  # the client may still approve today
+    assert notices(template="change.approval_missing") == []
+    apply_due(runner, DEADLINE + timedelta(days=1))
+    apply_due(runner, DEADLINE + timedelta(days=2))  # once, not every day
+    [alert] = notices(template="change.approval_missing")
+    assert (alert.recipient, alert.client_id) == (LEGAL_EMAIL, beta["id"])
+    subject, text = _read(alert)
+    assert subject.startswith("Approval missing before the change: Beta")
+    assert "SendGrid stops for every client, and without this client's approval Mailjet may not process" in text
+    assert "the client would have neither" in text
