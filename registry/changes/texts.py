@@ -162,12 +162,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "ro": {
         "title": "Modificare a listei de sub-împuterniciți",
-        "intro": "{processor} vă informează, conform art. 28 alin. (2) din RGPD și acordului de prelucrare a datelor, "
-        "despre o modificare intenționată a listei de persoane împuternicite (sub-împuterniciți) care prelucrează "
-        "date cu caracter personal în numele dumneavoastră.",
-        "intro_anonymous": "Vă informăm, conform art. 28 alin. (2) din RGPD și acordului de prelucrare a datelor, "
-        "despre o modificare intenționată a listei de persoane împuternicite (sub-împuterniciți) care prelucrează "
-        "date cu caracter personal în numele dumneavoastră.",
+        "intro": "{processor} vă informează, în conformitate cu art. 28 alin. (2) din RGPD și cu acordul de prelucrare "
+        "a datelor, cu privire la o modificare preconizată a listei sub-împuterniciților (persoane împuternicite "
+        "secundare) care prelucrează date cu caracter personal în numele dumneavoastră.",
+        "intro_anonymous": "Vă informăm, în conformitate cu art. 28 alin. (2) din RGPD și cu acordul de prelucrare a "
+        "datelor, cu privire la o modificare preconizată a listei sub-împuterniciților (persoane împuternicite "
+        "secundare) care prelucrează date cu caracter personal în numele dumneavoastră.",
         "for_client": "Pentru",
         "what": "Ce se modifică",
         "summary": "Pe scurt",

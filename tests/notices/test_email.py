@@ -48,6 +48,7 @@ def test_announcement_reaches_each_client_in_its_language(app, client, headers, 
     assert ro["Subject"].startswith("Notificare sub-împuterniciți: sub-împuternicit nou")
     text, html = bodies(ro)
     assert "Formulați obiecții" in text
+    assert "cu privire la o modificare preconizată a listei sub-împuterniciților (persoane împuternicite" in text
     assert "Nimbus Cloud Services GmbH" in text
     assert "Hauptstraße 1, 10115 Berlin, Germania" in text
     assert "Categorii de date cu caracter personal: contact data, call recordings" in text
