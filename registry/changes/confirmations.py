@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import links, messages, responses, standing
@@ -22,14 +24,61 @@ from registry.extensions import db
 from registry.outbox import services as outbox
 
 
-def needs_confirmation(link: links.RespondLink, respondent_email: str) -> bool:
-    """Whether an answer through `link` in the name of `respondent_email` waits for a notice contact to confirm it."""
-    return link.to is None or respondent_email.strip().casefold() != link.to
+def needs_confirmation(affected: AffectedClient, link: links.RespondLink, respondent_email: str) -> bool:
+    """Whether an answer through `link` in the name of `respondent_email` waits for a notice contact to confirm it:
+    unless it is given in the name of the contact the link was sent to, and that contact still receives notices."""
+    if link.to is None or respondent_email.strip().casefold() != link.to:
+        return True
+    return link.to not in notice_contacts(affected)
+
+
+def answer_through_link(
+    affected: AffectedClient,
+    link: links.RespondLink,
+    *,
+    answer: Answer | str,
+    respondent_name: str,
+    respondent_email: str,
+    reason: str,
+    ip: str | None,
+    now: datetime,
+) -> ChangeResponse | PendingAnswer:
+    """An answer given through a respond link: recorded at once in the name of the contact the link was sent to,
+    otherwise kept pending that contact's (or a notice contact's) confirmation.
+
+    :raise responses.LinkClosed: the client may no longer answer.
+    :raise Invalid: as `responses.record_response`.
+    """
+    if needs_confirmation(affected, link, respondent_email):
+        return request_confirmation(
+            affected,
+            link,
+            answer=answer,
+            respondent_name=respondent_name,
+            respondent_email=respondent_email,
+            reason=reason,
+            ip=ip,
+            now=now,
+        )
+    return responses.record_response(
+        affected,
+        answer=answer,
+        respondent_name=respondent_name,
+        respondent_email=respondent_email,
+        reason=reason,
+        ip=ip,
+        now=now,
+    )
+
+
+def notice_contacts(affected: AffectedClient) -> set[str]:
+    """The client's notice contacts now (lower case)."""
+    return {contact.email.casefold() for contact in affected.client.contacts if contact.receives_notices}
 
 
 def confirmers(affected: AffectedClient, link: links.RespondLink) -> list[str]:
     """Who is asked to confirm: the notice contact the link was sent to, or every notice contact of the client."""
-    if link.to is not None:
+    if link.to is not None and link.to in notice_contacts(affected):
         return [link.to]
     return [contact.email for contact in affected.client.contacts if contact.receives_notices]
 
@@ -96,11 +145,20 @@ def pending_for_token(token: str) -> tuple[PendingAnswer, str] | None:
 def confirm_answer(pending: PendingAnswer, *, by: str, now: datetime) -> ChangeResponse:
     """The notice contact `by` confirms the answer: it is recorded now, as given by its respondent.
 
-    :raise Conflict: it was confirmed already.
+    :raise Conflict: it was confirmed already, or the client answered again since it was given.
     :raise responses.LinkClosed: the client may no longer answer.
     """
+    standing.lock(pending.affected.change)
+    db.session.refresh(pending)  # read again under the lock: a second confirmation waits, then sees the first
     if pending.response_id is not None:
         raise Conflict("This answer was confirmed already.")
+    newer = db.session.scalar(
+        select(ChangeResponse.id).where(
+            ChangeResponse.affected_id == pending.affected_id, ChangeResponse.created_at > pending.created_at
+        )
+    )
+    if newer is not None:
+        raise Conflict("The client answered again after this answer was given: the later answer counts.")
     response = responses.record_response(
         pending.affected,
         answer=pending.answer,

@@ -136,7 +136,7 @@ def release_waiting(today: date, *, actor: Actor) -> list[AffectedClient]:
             outbox.enqueue(messages.objection_held(change, affected, response, on=today))
             continue
         if affected.expectation == Expectation.APPROVAL and not standing.approved(response):
-            outbox.enqueue(messages.not_approved(change, affected, response))
+            outbox.enqueue(messages.not_approved(change, affected, response), skip_existing=True)
             continue
         if not affected.excluded:  # included meanwhile (an approval or acceptance given after the change took effect)
             continue

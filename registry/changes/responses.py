@@ -248,7 +248,7 @@ def _carry_out_late(response: ChangeResponse, *, actor: Actor) -> None:
                 reason=f"Change {change.id}: not approved by the client (specific authorisation).",
                 actor=actor,
             )
-        outbox.enqueue(messages.not_approved(change, affected, response))
+        outbox.enqueue(messages.not_approved(change, affected, response), skip_existing=True)
     elif response.answer in (Answer.APPROVE, Answer.ACCEPT) and affected.excluded:
         # approved (specific) or the objection withdrawn (general), in time: the change applies to the client now
         standing.include_client(

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from registry import clock, deadlines
@@ -291,21 +291,28 @@ def _check_announceable(change: Change, today: date, announced_at: datetime) -> 
 def notice_delivered(change_id: int, client_id: int, *, at: datetime) -> date | None:
     """The client's notice of the change reached it at `at` (an accepted SMTP message or a 2xx webhook answer): if
     it is the first to, the client's term starts and its deadline is set (`deadlines.answer_deadline`). Returns the
-    deadline set, or None when an earlier delivery had set it (or the client is not affected). Flushes, never commits.
+    deadline set, or None when an earlier delivery had set it (or the client is not affected). Core statements, no
+    ORM load: the worker calls it for every announcement it delivers.
     """
-    affected = db.session.scalar(
-        select(AffectedClient).where(
-            AffectedClient.change_id == change_id,
-            AffectedClient.client_id == client_id,
-            AffectedClient.delivered_at.is_(None),
-        )
+    untold = (
+        AffectedClient.change_id == change_id,
+        AffectedClient.client_id == client_id,
+        AffectedClient.delivered_at.is_(None),
     )
-    if affected is None:
+    notice_days = db.session.scalar(select(AffectedClient.notice_days).where(*untold))
+    if notice_days is None:
         return None
-    affected.delivered_at = at
-    affected.deadline = deadlines.answer_deadline(at, affected.notice_days)
-    db.session.flush()
-    return affected.deadline
+    deadline = deadlines.answer_deadline(at, notice_days)
+    written = db.session.execute(
+        update(AffectedClient).where(*untold).values(delivered_at=at, deadline=deadline),
+        execution_options={"synchronize_session": False},
+    )
+    if not getattr(written, "rowcount", 0):
+        return None  # another worker delivered first
+    for loaded in db.session.identity_map.values():  # rows already loaded read the new values on next access
+        if isinstance(loaded, AffectedClient) and (loaded.change_id, loaded.client_id) == (change_id, client_id):
+            db.session.expire(loaded, ["delivered_at", "deadline"])
+    return deadline
 
 
 def _announced_at(today: date) -> datetime:
@@ -456,8 +463,9 @@ def _settle_clients(
                 change, affected, reason=f"Change {change.id}: excluded after the client's objection.", actor=actor
             )
             excluded.append(client.id)
-        elif not change.urgent and not _term_ended(affected, today):
-            # its notice has not reached it, or its deadline has not passed: the change waits for the client's term
+        elif not change.urgent and not _term_ended(affected, today) and not standing.approved(response):
+            # its notice has not reached it, or its deadline has not passed (and it did not approve already): the
+            # change waits for the client's term
             until = affected.deadline.isoformat() if affected.deadline is not None else "its notice is delivered"
             reason = f"Change {change.id}: the client's notice period runs until {until}."
             standing.exclude_client(change, affected, reason=reason, actor=actor)

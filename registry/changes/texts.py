@@ -152,6 +152,9 @@ TEXT: dict[str, dict[str, str]] = {
         "confirmed_title": "The answer is recorded",
         "confirmed": "Thank you: the answer is confirmed and recorded, and a receipt was sent to the person who gave "
         "it.",
+        "confirm_superseded_title": "A later answer counts",
+        "confirm_superseded": "The client answered again after this answer was given, so the later answer counts "
+        "and this one is not recorded.",
         "confirm_unknown_title": "This confirmation link is not valid",
         "confirm_unknown": "The link is incomplete, unknown or older than 7 days. The answer it stands for is not "
         "recorded; it can be given again through the link in our notice.",
@@ -289,6 +292,9 @@ TEXT: dict[str, dict[str, str]] = {
         "confirmed_title": "Răspunsul este înregistrat",
         "confirmed": "Vă mulțumim: răspunsul a fost confirmat și înregistrat, iar persoana care l-a dat a primit o "
         "confirmare de primire.",
+        "confirm_superseded_title": "Contează un răspuns ulterior",
+        "confirm_superseded": "Clientul a răspuns din nou după acest răspuns, astfel că produce efecte răspunsul "
+        "ulterior, iar acesta nu se înregistrează.",
         "confirm_unknown_title": "Acest link de confirmare nu este valid",
         "confirm_unknown": "Linkul este incomplet, necunoscut sau mai vechi de 7 zile. Răspunsul nu este înregistrat; "
         "poate fi dat din nou prin linkul din notificarea noastră.",

@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from registry import deadlines
 from registry.changes import confirmations, links, responses, standing, states
 from registry.changes.links import RespondLink
-from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation
+from registry.changes.models import AffectedClient, Change, ChangeKind, Expectation, PendingAnswer
 from registry.changes.texts import FIELD_NAMES, TEXT
 from registry.db import utcnow
-from registry.errors import Invalid
+from registry.errors import Conflict, Invalid
 from registry.extensions import db
 from registry.i18n import change_kind_words, language_of, long_date
 from registry.profile import services as profile
@@ -214,7 +214,17 @@ def respond(token: str) -> Any:
         if affected.expectation == Expectation.OBJECTION_WINDOW:  # object, or withdraw an earlier objection
             form["answer"] = "accept" if form["answer"] == "accept" else "object"
         try:
-            outcome = _take_answer(affected, respond_link, form, now)
+            given = confirmations.answer_through_link(
+                affected,
+                respond_link,
+                answer=form["answer"],
+                respondent_name=form["name"],
+                respondent_email=form["email"],
+                reason=form["reason"],
+                ip=request.remote_addr,
+                now=now,
+            )
+            outcome = "pending" if isinstance(given, PendingAnswer) else "recorded"
         except responses.LinkClosed:
             db.session.rollback()
             return _closed_link(responses.link_state(affected, now), affected, lang)
@@ -237,32 +247,6 @@ def respond(token: str) -> Any:
         bound_to=respond_link.to or "",
     )
     return Response(page, status=status, headers=NO_STORE, mimetype="text/html")
-
-
-def _take_answer(affected: AffectedClient, respond_link: RespondLink, form: dict[str, str], now: datetime) -> str:
-    """Record the answer, or keep it pending a notice contact's confirmation: "recorded" or "pending"."""
-    if confirmations.needs_confirmation(respond_link, form["email"]):
-        confirmations.request_confirmation(
-            affected,
-            respond_link,
-            answer=form["answer"],
-            respondent_name=form["name"],
-            respondent_email=form["email"],
-            reason=form["reason"],
-            ip=request.remote_addr,
-            now=now,
-        )
-        return "pending"
-    responses.record_response(
-        affected,
-        answer=form["answer"],
-        respondent_name=form["name"],
-        respondent_email=form["email"],
-        reason=form["reason"],
-        ip=request.remote_addr,
-        now=now,
-    )
-    return "recorded"
 
 
 def _pending_text(affected: AffectedClient, respond_link: RespondLink, lang: str) -> str:
@@ -300,6 +284,10 @@ def confirm(token: str) -> Any:
         except responses.LinkClosed:
             db.session.rollback()
             return _closed_link(responses.link_state(affected, now), affected, lang)
+        except Conflict:
+            db.session.rollback()
+            if pending.response_id is None:  # the client answered again since: that answer counts
+                return _closed(409, "confirm_superseded", lang)
         return redirect(url_for(".confirm", token=token), 303)
     text = TEXT[lang]
     change = affected.change

@@ -219,7 +219,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None, now: datetime |
         ),
         "respond_url": (
             # bound to the contact the email goes to; a webhook's link is bound to no one (answers are confirmed)
-            respond_url(change.id, client.id, notice.recipient if notice.channel == Channel.EMAIL else None)
+            respond_url(change.id, client.id, _bound_to(notice, client))
             if change is not None and client is not None and (affected is None or affected.expectation != "information")
             else None
         ),
@@ -229,6 +229,16 @@ def notice_context(notice: Notice, lookup: Lookup | None = None, now: datetime |
         "unsubscribe_url": payload.get("unsubscribe_url"),
         "dead": _get(lookup, Notice, payload.get("notice_id")),
     }
+
+
+def _bound_to(notice: Notice, client: Client) -> str | None:
+    """Whom a notice's respond link is bound to: its recipient if a notice contact of the client (anyone else, a
+    respondent's receipt or a webhook, gets a link whose answers a notice contact confirms)."""
+    if notice.channel != Channel.EMAIL:
+        return None
+    recipient = notice.recipient.casefold()
+    contacts = {contact.email.casefold() for contact in client.contacts if contact.receives_notices}
+    return recipient if recipient in contacts else None
 
 
 def _get(lookup: Lookup, model: type[M], key: Any) -> M | None:

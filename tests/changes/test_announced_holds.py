@@ -322,3 +322,17 @@ def test_the_respond_page_names_what_an_update_changes_in_words(
     assert "locațiile și garanțiile pentru transfer" in page
     assert "certificarea în Cadrul privind confidențialitatea datelor UE-SUA" in page
     assert "dpf_certified" not in page and "locations," not in page
+
+
+def test_a_client_that_approved_does_not_wait_for_the_end_of_its_term(
+    runner, headers, client, link, answer, make_subprocessor, make_client, make_change, announce
+):
+    beta = make_client("Beta", authorization="specific", language="en")
+    mailjet = make_subprocessor("Mailjet")
+    change = make_change(mailjet["id"], effective_on=EFFECTIVE.isoformat())
+    announce(change["id"])
+    db.session.execute(update(AffectedClient).values(deadline=EFFECTIVE))  # told a day late: its term still runs
+    db.session.commit()
+    assert answer(link(change["id"], beta["id"]), answer="approve", name="Ana Pop").status_code == 303
+    apply_due(runner, EFFECTIVE)
+    assert names_on(client, headers, beta["id"], EFFECTIVE) == ["Mailjet"]

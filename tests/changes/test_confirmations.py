@@ -142,3 +142,43 @@ def test_a_forged_or_old_confirmation_link_is_refused(client, scene, link, answe
     assert page.status_code == 404
     assert "This confirmation link is not valid" in page.text
     assert count(ChangeResponse) == 0
+
+
+def test_a_receipt_to_someone_else_carries_a_link_that_still_needs_confirmation(client, scene, link, answer):
+    """The acknowledgement goes to the person who answered: its link must not let that person answer unseen."""
+    change, beta = scene["change"], scene["beta"]
+    answer(link(change["id"], beta["id"]), answer="refuse", name="Mallory", email="mallory@elsewhere.test")
+    confirm = _confirm_path(notices(template="response.confirm")[0])
+    client.post(confirm, data={"csrf": csrf_of(client.get(confirm).text)})
+    [receipt] = notices(template="response.acknowledged", recipient="mallory@elsewhere.test")
+    token = re.search(r"/respond/(\S+)", _text(receipt)).group(1)
+    assert links.read_respond_token(token).to is None
+    again = answer(f"/respond/{token}", answer="approve", name="Mallory", email="mallory@elsewhere.test")
+    assert again.headers["Location"].endswith("?pending=1")
+    assert count(ChangeResponse) == 1
+
+
+def test_a_link_of_a_contact_who_no_longer_receives_notices_needs_confirmation(
+    client, headers, world, scene, link, answer
+):
+    change, alfa = scene["change"], scene["alfa"]
+    path = link(change["id"], alfa["id"], "office@alfa.test")
+    patched = world.patch(
+        f"/clients/{alfa['id']}", {"contacts": [contact_data("dpo@alfa.test")]}, role="account_manager"
+    )
+    assert patched.status_code == 200, patched.json
+    posted = answer(path, name="Dan Ionescu", email="office@alfa.test", reason="Nu.")
+    assert posted.headers["Location"].endswith("?pending=1")
+    assert [n.recipient for n in notices(template="response.confirm")] == ["dpo@alfa.test"]
+
+
+def test_a_confirmation_after_a_later_answer_does_not_replace_it(client, scene, link, answer):
+    change, beta = scene["change"], scene["beta"]
+    path = link(change["id"], beta["id"])
+    answer(path, answer="refuse", name="Mallory", email="mallory@elsewhere.test")
+    assert answer(path, answer="approve", name="Ana Pop").status_code == 303  # the contact answers herself
+    confirm = _confirm_path(notices(template="response.confirm")[0])
+    late = client.post(confirm, data={"csrf": csrf_of(client.get(confirm).text)})
+    assert late.status_code == 409
+    assert "A later answer counts" in late.text
+    assert db.session.scalars(db.select(ChangeResponse.answer)).all() == ["approve"]

@@ -113,3 +113,14 @@ def test_an_urgent_replacement_applies_at_once_and_clients_keep_their_full_perio
     approved = answer(link(change["id"], beta["id"]), answer="approve", name="Jane")
     assert approved.status_code == 303
     assert names_on(client, headers, beta["id"], TODAY) == ["Mailjet"]
+
+
+def test_a_refusal_after_the_urgent_change_excluded_the_client_is_taken(
+    client, runner, replacement, link, answer, legal_email
+):
+    change, beta = replacement["change"], replacement["beta"]
+    apply_due(runner, TODAY)  # no approval yet: excluded, and the legal team told
+    refused = answer(link(change["id"], beta["id"]), answer="refuse", name="Jane", reason="")
+    assert refused.status_code == 303  # not an error for telling the legal team twice
+    apply_due(runner, TODAY)
+    assert len(notices(template="change.excluded")) == 1
