@@ -71,9 +71,10 @@ TEXT: dict[str, dict[str, str]] = {
         "urgent": "Urgent replacement (security or continuity)",
         "general": "Under your general written authorisation you may object to this change until {deadline}. If you "
         "do not object by then, the change is considered accepted.",
-        "urgent_general": "Because this is an urgent replacement, it takes effect on {effective_on} without waiting "
-        "for your deadline; your right to object is unchanged. If you object after that date, {name} stops processing "
-        "your data from the day we receive your objection until it is resolved.",
+        "urgent_general": "Because this is an urgent replacement (security or continuity, Clause 5.3 of your data "
+        "processing agreement), {name} starts processing your data on {effective_on}, before your deadline. You keep "
+        "your full period to object. If you object, {name} stops processing your data from the day we receive your "
+        "objection until it is resolved.",
         "specific": "Under your specific written authorisation this change needs your prior approval. Please approve "
         "or refuse it by {deadline}. Without your approval the sub-processor will not be used for your data.",
         "your_answer": "Your answer",
@@ -199,10 +200,10 @@ TEXT: dict[str, dict[str, str]] = {
         "urgent": "Înlocuire urgentă (securitate sau continuitate)",
         "general": "În baza autorizației scrise generale, puteți formula obiecții la această modificare până la "
         "{deadline}. Dacă nu formulați obiecții până atunci, modificarea se consideră acceptată.",
-        "urgent_general": "Fiind o înlocuire urgentă, modificarea intră în vigoare la {effective_on}, fără a aștepta "
-        "împlinirea termenului dumneavoastră; dreptul de a formula obiecții rămâne neschimbat. Dacă formulați obiecții "
-        "după această dată, {name} încetează să vă prelucreze datele din ziua în care primim obiecția, până la "
-        "soluționarea acesteia.",
+        "urgent_general": "Întrucât este o înlocuire urgentă (securitate sau continuitate, art. 5.3 din Acordul de "
+        "prelucrare a datelor), {name} începe să vă prelucreze datele la {effective_on}, înainte de împlinirea "
+        "termenului dumneavoastră. Păstrați întregul termen pentru a formula obiecții. Dacă formulați obiecții, {name} "
+        "încetează să vă prelucreze datele din ziua în care primim obiecția, până la soluționarea acesteia.",
         "specific": "În baza autorizației scrise specifice, această modificare are nevoie de aprobarea "
         "dumneavoastră prealabilă. Vă rugăm să o aprobați sau să o refuzați până la {deadline}. Fără aprobarea "
         "dumneavoastră, sub-împuternicitul nu va fi folosit pentru datele dumneavoastră.",

@@ -51,6 +51,9 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     assert "Autorizație generală" in text
     assert "Autorizație specifică" not in text
     assert "cel puțin 45 de zile" in text or "cel puțin 45 zile" in text
+    # An urgent replacement may start before the period ends, and the client keeps its full period to object
+    assert "Prin excepție, atunci când un sub-împuternicit trebuie înlocuit fără întârziere" in text
+    assert "Operatorul păstrează întregul termen prevăzut la art. 5.2, calculat de la această informare" in text
     # Annex III: every applicable sub-processor with its locations and safeguards, hostile names verbatim
     for name in (SMITH, SZOLG, "Alpine Analytics AG"):
         assert name in text
@@ -78,6 +81,7 @@ def test_english_dpa_for_specific_authorisation(world, generate, download):
     assert 'Smith & <Co> "Ltd" Europe' in text
     assert "Specific authorisation" in text
     assert "General authorisation" not in text
+    assert "By way of exception" not in text  # under specific authorisation urgency changes nothing
     assert "60" in text
     assert f"{TODAY.day} {TODAY:%B} {TODAY.year}" in text
     assert "United States — Virginia, support: Standard contractual clauses (Decision (EU) 2021/914), module 3" in text
@@ -89,7 +93,10 @@ def test_language_and_template_can_be_chosen(world, generate, download, client, 
     client_id = world["clients"]["ro"]["id"]
     english = generate(client_id, language="en")
     assert english["language"] == "en"
-    assert "Autorizație" not in docx_text(download(english["id"]))
+    english_text = docx_text(download(english["id"]))
+    assert "Autorizație" not in english_text
+    assert "By way of exception, where a Sub-processor must be replaced without delay" in english_text
+    assert "keeps the full period of Clause 5.2, counted from that information, to object" in english_text
     form = {"file": (io.BytesIO(small_template), "short.docx"), "key": "short", "language": "ro"}
     uploaded = client.post("/api/v1/templates", data=form, headers=headers("legal"))
     assert uploaded.status_code == 201, uploaded.json
