@@ -177,7 +177,7 @@ def effective(change: Change, affected: Sequence[AffectedClient], alerts: Rows) 
         row.client_id: {
             "excluded": row.excluded,
             "held": row.held_at is not None,
-            "pending": row.waiting_since is not None and row.held_at is None,
+            "waiting": row.waiting_since is not None and row.held_at is None,
         }
         for row in affected
     }

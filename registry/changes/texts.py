@@ -137,21 +137,22 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown": "The link is incomplete or unknown. Please use the link from the notice you received, "
         "exactly as it was sent.",
         "pending_sent": "Your answer is not recorded yet. This link was sent to {to}, so we have asked {to} by "
-        "email to confirm it: it counts once confirmed, if that is before your deadline.",
+        "email to confirm it: it counts once confirmed, if that is by your deadline.",
         "pending_sent_any": "Your answer is not recorded yet. We have asked the contacts of {client} who receive our "
-        "notices to confirm it by email: it counts once one of them confirms it, if that is before your deadline.",
-        "bound_hint": "This link was sent to {to}. An answer in another person's name counts once {to} confirms it.",
+        "notices to confirm it by email: it counts once one of them confirms it, if that is by your deadline.",
+        "bound_hint": "This link was sent to {to}. An answer under any other email address counts only once {to} "
+        "confirms it.",
         "unbound_hint": "An answer through this link counts once a contact of {client} who receives our notices "
         "confirms it.",
         "confirm_title": "Confirm an answer",
-        "confirm_intro": "{name} <{email}> gave this answer in the name of {client}. It counts only once you "
-        "confirm it.",
+        "confirm_intro": "{name} <{email}> gave this answer in the name of {client}. The answer counts only if you "
+        "confirm it by the deadline.",
         "confirm_answer": "Answer",
         "confirm_reason": "Reasons given",
         "confirm_button": "Confirm this answer",
-        "confirm_ignore": "If you do not know this person or do not agree, close this page: nothing is recorded.",
+        "confirm_ignore": "If you do not know this person or do not agree, do not confirm: nothing is recorded.",
         "confirmed_title": "The answer is recorded",
-        "confirmed": "Thank you: the answer is confirmed and recorded, and a receipt was sent to the person who gave "
+        "confirmed": "Thank you: the answer is confirmed and recorded, and we sent a receipt to the person who gave "
         "it.",
         "confirm_superseded_title": "A later answer counts",
         "confirm_superseded": "The client answered again after this answer was given, so the later answer counts "
@@ -227,17 +228,17 @@ TEXT: dict[str, dict[str, str]] = {
         "name": "Numele dumneavoastră",
         "email": "Adresa dumneavoastră de e-mail",
         "objection_reason": "Motivele obiecției",
-        "refusal_reason": "Motivele (opțional)",
+        "refusal_reason": "Motive (opțional)",
         "submit_object": "Trimiteți obiecția",
         "submit_answer": "Trimiteți răspunsul",
         "error_summary": "Vă rugăm să corectați câmpurile marcate mai jos.",
         "required": "Câmp obligatoriu.",
         "bad_email": "Indicați o adresă de e-mail validă.",
         "bad_answer": "Alegeți un răspuns.",
-        "none": "nu este cazul",
+        "none": "neprecizat",
         "expired_title": "Acest link a expirat",
-        "expired": "Termenul de răspuns pentru această modificare a fost {deadline}. {consequence} Vă rugăm să ne "
-        "contactați dacă doriți totuși să o discutăm.",
+        "expired": "Termenul de răspuns pentru această modificare s-a împlinit la {deadline}. {consequence} "
+        "Vă rugăm să ne contactați dacă doriți totuși să o discutăm.",
         "expired_objection": "Obiecția dumneavoastră se menține: modificarea nu se va aplica datelor dumneavoastră "
         "până când echipa noastră juridică o soluționează împreună cu dumneavoastră, chiar după intrarea ei în vigoare "
         "la {effective_on}. Vă vom comunica modul de soluționare.",
@@ -273,26 +274,26 @@ TEXT: dict[str, dict[str, str]] = {
         "unknown": "Linkul este incomplet sau necunoscut. Vă rugăm să folosiți linkul din notificarea primită, "
         "exact cum a fost trimis.",
         "pending_sent": "Răspunsul nu este încă înregistrat. Acest link a fost trimis la {to}, așa că am solicitat "
-        "prin e-mail confirmarea de la {to}: răspunsul produce efecte după confirmare, dacă aceasta are loc înainte "
-        "de împlinirea termenului.",
+        "prin e-mail confirmarea de la {to}: răspunsul produce efecte după confirmare, dacă aceasta are loc cel "
+        "târziu la împlinirea termenului.",
         "pending_sent_any": "Răspunsul nu este încă înregistrat. Am solicitat prin e-mail persoanelor de contact ale "
         "{client} care primesc notificările noastre să îl confirme: produce efecte după ce una dintre ele îl "
-        "confirmă, dacă aceasta are loc înainte de împlinirea termenului.",
-        "bound_hint": "Acest link a fost trimis la {to}. Un răspuns dat în numele altei persoane produce efecte după "
-        "confirmarea de la {to}.",
+        "confirmă, dacă aceasta are loc cel târziu la împlinirea termenului.",
+        "bound_hint": "Acest link a fost trimis la {to}. Un răspuns dat sub o altă adresă de e-mail produce efecte "
+        "numai după ce {to} îl confirmă.",
         "unbound_hint": "Un răspuns dat prin acest link produce efecte după confirmarea unei persoane de contact a "
         "{client} care primește notificările noastre.",
         "confirm_title": "Confirmați un răspuns",
-        "confirm_intro": "{name} <{email}> a dat acest răspuns în numele {client}. Acesta produce efecte numai după "
-        "ce îl confirmați.",
+        "confirm_intro": "{name} <{email}> a dat acest răspuns în numele {client}. Răspunsul produce efecte numai "
+        "dacă îl confirmați până la împlinirea termenului.",
         "confirm_answer": "Răspuns",
         "confirm_reason": "Motivele invocate",
         "confirm_button": "Confirm acest răspuns",
-        "confirm_ignore": "Dacă nu cunoașteți această persoană sau nu sunteți de acord, închideți pagina: nu se "
+        "confirm_ignore": "Dacă nu cunoașteți această persoană sau nu sunteți de acord, nu confirmați: nu se "
         "înregistrează nimic.",
         "confirmed_title": "Răspunsul este înregistrat",
-        "confirmed": "Vă mulțumim: răspunsul a fost confirmat și înregistrat, iar persoana care l-a dat a primit o "
-        "confirmare de primire.",
+        "confirmed": "Vă mulțumim: răspunsul a fost confirmat și înregistrat, iar persoanei care l-a dat i-am trimis "
+        "o confirmare de primire.",
         "confirm_superseded_title": "Contează un răspuns ulterior",
         "confirm_superseded": "Clientul a răspuns din nou după acest răspuns, astfel că produce efecte răspunsul "
         "ulterior, iar acesta nu se înregistrează.",

@@ -195,7 +195,7 @@ def notice_context(notice: Notice, lookup: Lookup | None = None, now: datetime |
         "response": response,
         "excluded": payload.get("excluded", affected.excluded if affected is not None else None),
         "held": payload.get("held", standing.is_held(affected) if affected is not None else False),
-        "pending": payload.get("pending", False),
+        "waiting": payload.get("waiting", False),
         "applied_late": payload.get("applied_late", False),
         "resolution": payload.get("resolution")
         or (str(response.resolution) if response and response.resolution else None),

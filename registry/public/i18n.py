@@ -117,7 +117,8 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_client_title": "Sub-processor changes for {client}",
         "feed_client_subtitle": "Changes to the sub-processors that process your data, with your deadline.",
         "deadline": "Your deadline",
-        "deadline_not_started": "it runs from the day our notice reaches you (we will email it to you)",
+        "deadline_not_started": "it starts when our notice is first delivered to you (that day is not counted) and "
+        "ends at 24:00 Bucharest time on its last day",
         "expectation_objection_window": "You may object until the deadline.",
         "expectation_approval": "Your approval is needed before the deadline; without it the change does not apply "
         "to you.",
@@ -240,10 +241,12 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_client_title": "Modificări ale sub-împuterniciților pentru {client}",
         "feed_client_subtitle": "Modificări ale sub-împuterniciților care vă prelucrează datele, cu termenul dvs.",
         "deadline": "Termenul dvs.",
-        "deadline_not_started": "curge din ziua în care vă parvine notificarea noastră (o vom trimite prin e-mail)",
+        "deadline_not_started": "începe să curgă la prima livrare a notificării noastre (ziua livrării nu se "
+        "socotește) și se împlinește la ora 24:00 (ora României) a ultimei zile",
         "expectation_objection_window": "Puteți formula obiecții până la termen.",
-        "expectation_approval": "Este necesar acordul dvs. înainte de termen; fără el modificarea nu vi se aplică.",
-        "respond": "Obiecție sau acord",
+        "expectation_approval": "Este necesară aprobarea dumneavoastră până la termen; fără ea, modificarea nu vi se "
+        "aplică.",
+        "respond": "Obiecție sau aprobare",
         "details": "Detalii",
         "urgent": "Urgent",
         "locale_name_en": "English",

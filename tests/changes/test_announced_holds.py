@@ -267,7 +267,7 @@ def test_a_change_waits_for_a_client_whose_deadline_is_still_open(
     assert names_on(client, headers, beta["id"], effective) == []
     [row] = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert row["excluded"] is True
-    assert notices(template="change.effective")[0].payload["pending"] is True
+    assert notices(template="change.effective")[0].payload["waiting"] is True
     assert client.get(link(change["id"], beta["id"])).status_code == 200  # it may still object: its term runs
     apply_due(runner, effective + timedelta(days=1))  # its deadline passed, no objection
     assert names_on(client, headers, beta["id"], effective + timedelta(days=1)) == ["Mailjet"]

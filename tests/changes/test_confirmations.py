@@ -92,6 +92,8 @@ def test_an_answer_through_a_link_sent_to_no_one_is_confirmed_by_a_notice_contac
     assert sorted(n.recipient for n in requests) == ["dpo@alfa.test", "office@alfa.test"]
     office = next(n for n in requests if n.recipient == "office@alfa.test")
     assert "Ana Pop <dpo@alfa.test> a transmis o obiecție în numele Alfa SRL" in _text(office)
+    # what not confirming means: silence is acceptance (clause 5.4)
+    assert "nu este înregistrată nicio obiecție, modificarea se consideră acceptată (art. 5.4" in _text(office)
     confirm = _confirm_path(office)
     client.post(confirm, data={"csrf": csrf_of(client.get(confirm).text)})
     [response] = db.session.scalars(db.select(ChangeResponse)).all()

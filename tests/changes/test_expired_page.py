@@ -82,7 +82,7 @@ def test_an_unapproved_update_says_the_sub_processor_stops_for_the_client(
     announce(change["id"])
     text = _expired_page(client, freeze_clock, link(change["id"], beta["id"]))
     deadline = f"{_long(DEADLINE, 'ro')}, ora 23:59 (ora României)"
-    assert f"Termenul de răspuns pentru această modificare a fost {deadline}." in text
+    assert f"Termenul de răspuns pentru această modificare s-a împlinit la {deadline}." in text
     assert (
         "Nu ați aprobat această modificare până la acest termen: Hetzner nu vă va mai prelucra datele de la "
         f"{_long(LATER, 'ro')} (condițiile anterioare nu pot fi păstrate doar pentru dumneavoastră)"

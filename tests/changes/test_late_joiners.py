@@ -39,7 +39,7 @@ def test_a_client_created_during_an_announced_change_is_told_and_waits_its_own_p
     [told_late] = [n for n in notices(template="change.effective") if n.client_id == late["id"]]
     body = message_from_bytes(emails.render(told_late, now=utcnow()).data, policy=policy.default)
     text = " ".join(body.get_body(preferencelist=("plain",)).get_content().split())
-    assert "vi se aplică doar după propriul termen" in text
+    assert "vi se aplică numai după împlinirea lui" in text
     page = client.get(link(change["id"], late["id"]))
     assert page.status_code == 200 and "<form" in page.text  # it may still object
 

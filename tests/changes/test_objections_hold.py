@@ -60,6 +60,7 @@ def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
     assert "nu pentru datele dumneavoastră" in page.text  # the respond page says the objection holds it
     [effective] = notices(template="change.effective")
     assert "obiecția dumneavoastră nu este încă soluționată" in _read(effective)[1]
+    assert _read(effective)[0].startswith("În vigoare pentru alți clienți: ")  # not "in effect" for this client
     assert told(effective)["affected"].held_at is not None
     [first] = notices(template="change.objection_held")
     assert (first.recipient, first.client_id) == (LEGAL_EMAIL, alfa["id"])

@@ -286,7 +286,7 @@ def test_a_clients_feed_gives_its_deadline_once_its_notice_has_reached_it(client
     world.announce(change["id"], delivered=False)
     path = acme["feed_url"].removeprefix("http://registry.test")
     before = parse(client.get(path).data).entries[0].content[0].value
-    assert "Your deadline: it runs from the day our notice reaches you" in before
+    assert "Your deadline: it starts when our notice is first delivered to you (that day is not counted)" in before
 
     world.deliver(change["id"])
     deadline = db.session.scalar(select(AffectedClient.deadline).where(AffectedClient.change_id == change["id"]))
