@@ -9,6 +9,7 @@ deleted; each is audited with its SHA-256, so the audit chain proves which file 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -31,12 +32,26 @@ def _is_text(data: bytes) -> bool:
     return "\x00" not in text
 
 
+def _is_message(data: bytes) -> bool:
+    """An RFC 5322 message: header lines ("Name: value", or folded) up to the first empty line, each name a token;
+    values and body in any charset (UTF-8 headers, RFC 6532; bodies in ISO-8859-2 or windows-1250)."""
+    head, separator, _ = data.replace(b"\r\n", b"\n").partition(b"\n\n")
+    if not separator or not head or b"\x00" in head:
+        return False
+    lines = head.decode("latin-1").split("\n")
+    return bool(_HEADER.match(lines[0])) and all(line[:1] in (" ", "\t") or _HEADER.match(line) for line in lines)
+
+
+_HEADER = re.compile(r"[!-9;-~]+:")
+"""A header field's name (printable ASCII but the colon) and its colon."""
+
+
 KINDS: dict[str, tuple[str, Callable[[bytes], bool]]] = {
     "pdf": ("application/pdf", lambda data: data.startswith(b"%PDF-")),
     "png": ("image/png", lambda data: data.startswith(b"\x89PNG\r\n\x1a\n")),
     "jpg": ("image/jpeg", lambda data: data.startswith(b"\xff\xd8\xff")),
     "jpeg": ("image/jpeg", lambda data: data.startswith(b"\xff\xd8\xff")),
-    "eml": ("message/rfc822", _is_text),
+    "eml": ("message/rfc822", _is_message),
     "txt": ("text/plain", _is_text),
 }
 """Extension -> (media type, whether the content is of that kind)."""

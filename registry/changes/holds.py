@@ -4,10 +4,10 @@ late: created, or given a service, while it was announced), released once their 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from registry import clock
@@ -55,7 +55,11 @@ def escalate_missing_approvals(today: date) -> int:
             Change.status == ChangeStatus.ANNOUNCED,
             Change.kind.in_([ChangeKind.REPLACE, ChangeKind.UPDATE]),
             AffectedClient.expectation == Expectation.APPROVAL,
-            AffectedClient.deadline < today,
+            or_(
+                AffectedClient.deadline < today,
+                # never told (its notice is dead or still failing): it cannot approve in time either
+                and_(AffectedClient.deadline.is_(None), Change.effective_on <= today + timedelta(days=1)),
+            ),
         )
         .options(selectinload(AffectedClient.responses), selectinload(AffectedClient.change))
         .order_by(AffectedClient.change_id, AffectedClient.id)

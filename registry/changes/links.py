@@ -26,6 +26,7 @@ CONFIRM_SALT = "respond-confirm"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 """Seconds a confirmation link works (and never after the client's deadline)."""
 EMAIL_MAX = 320
+"""The longest email address taken anywhere in an answer (RFC 5321 path limit)."""
 
 
 class RespondLink(NamedTuple):

@@ -48,7 +48,7 @@ needs none (Art. 28(2) GDPR asks only for the prior authorisation)."""
 NAME_MAX = 200
 
 
-EMAIL_MAX = 320
+EMAIL_MAX = links.EMAIL_MAX
 
 
 REASON_MAX = 5000

@@ -83,6 +83,7 @@ def test_the_letter_is_attached_as_received_and_downloaded_unchanged(client, hea
         (b"not a pdf at all", "letter.pdf", "its content is not a application/pdf file"),
         (b"MZ\x90\x00", "letter.exe", "Attach a eml, jpeg, jpg, pdf, png or txt file"),
         (b"\xff\xfe\x00\x00binary", "note.txt", "its content is not a text/plain file"),
+        (b"Just some text, no headers.\r\n", "mail.eml", "its content is not a message/rfc822 file"),
         (b"%PDF-" + b"0" * (10 * 1024 * 1024), "big.pdf", "larger than 10 MB"),
     ],
 )
@@ -105,3 +106,12 @@ def test_only_the_legal_team_attaches_and_downloads(client, headers, letter):
 def test_a_body_above_16_mb_is_refused_before_it_is_read(client, headers, letter):
     refused = _attach(client, headers, letter["id"], b"%PDF-" + b"0" * (17 * 1024 * 1024), "huge.pdf")
     assert refused.status_code == 413
+
+
+def test_an_email_in_a_central_european_charset_is_taken(client, headers, letter):
+    """Many mails arrive in ISO-8859-2: headers in ASCII, the body in its own charset."""
+    body = "Ne opunem: datele nu pleacă din UE.".encode("iso-8859-2")
+    message = (
+        b"From: maria@alfa.test\r\nSubject: Obiectie\r\nContent-Type: text/plain; charset=iso-8859-2\r\n\r\n" + body
+    )
+    assert _attach(client, headers, letter["id"], message, "obiectie.eml").status_code == 201

@@ -430,3 +430,18 @@ def test_legal_hears_before_the_date_that_a_specific_client_would_be_left_withou
     assert subject.startswith("Approval missing before the change: Beta")
     assert "SendGrid stops for every client, and without this client's approval Mailjet may not process" in text
     assert "the client would have neither" in text
+
+
+def test_legal_hears_the_day_before_of_a_specific_client_never_told(
+    client, headers, runner, world, legal_email, make_subprocessor, make_client, make_change
+):
+    beta = make_client("Beta", authorization="specific", language="en")
+    old = make_subprocessor("SendGrid", status="active")
+    new = make_subprocessor("Mailjet")
+    change = make_change(new["id"], kind="replace", replaces_id=old["id"], summary="Mailjet replaces SendGrid")
+    world.announce(change["id"], delivered=False)  # its notice never arrives
+    apply_due(runner, EFFECTIVE - timedelta(days=2))
+    assert notices(template="change.approval_missing") == []
+    apply_due(runner, EFFECTIVE - timedelta(days=1))
+    [alert] = notices(template="change.approval_missing")
+    assert alert.client_id == beta["id"]
