@@ -52,7 +52,7 @@ def _not_excluded(subprocessor_id: int, candidates: Sequence[ClientRow], on: dat
 
 def _applies_to(subprocessor: SubProcessor, candidates: Sequence[ClientRow], on: date) -> list[ClientRow]:
     """The candidates (clients using its services) that the sub-processor applies to on `on`."""
-    if subprocessor.status != Status.ACTIVE:
+    if subprocessor.status != Status.ACTIVE or not subprocessor.processes_client_data:
         return []
     return _not_excluded(subprocessor.id, candidates, on)
 
@@ -73,15 +73,22 @@ def affected_clients(change: Change, on: date, using: Candidates = clients.clien
     """The clients a change concerns, as of `on` (as plain column rows, by name): see the module's docstring."""
     subprocessor = change.subprocessor
     if change.kind == ChangeKind.ADD:
-        return using(_slugs(subprocessor))
+        return using(_slugs(subprocessor)) if subprocessor.processes_client_data else []
     if change.kind == ChangeKind.REPLACE:
         replaced = change.replaces
         assert replaced is not None  # checked by checks.check_draft
         current = _applies_to(replaced, using(_slugs(replaced)), on)
-        return _union(current, using(_slugs(subprocessor)))
+        return _union(current, using(_slugs(subprocessor)) if subprocessor.processes_client_data else [])
     current = _applies_to(subprocessor, using(_slugs(subprocessor)), on)
-    if change.kind == ChangeKind.UPDATE and change.proposed and "services" in change.proposed:
-        added = set(change.proposed["services"]) - set(_slugs(subprocessor))
+    proposed = (change.proposed or {}) if change.kind == ChangeKind.UPDATE else {}
+    if proposed.get("processes_client_data") is False:
+        return current  # it stops processing client data: its clients are told
+    if proposed.get("processes_client_data") and not subprocessor.processes_client_data:
+        # one of the processor's own tools becomes a sub-processor: every client of its services is concerned
+        slugs = proposed.get("services", _slugs(subprocessor))
+        return _not_excluded(subprocessor.id, using(slugs), on) if subprocessor.status == Status.ACTIVE else []
+    if "services" in proposed:
+        added = set(proposed["services"]) - set(_slugs(subprocessor))
         newcomers = _not_excluded(subprocessor.id, using(added), on)
-        return _union(current, newcomers)
+        return _union(current, newcomers) if subprocessor.processes_client_data else current
     return current

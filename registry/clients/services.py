@@ -440,12 +440,15 @@ def excluded_subprocessor_ids(clients: Collection[Client | ClientRow], at: datet
 def applicable_subprocessors(client: Client, as_of: date | None = None) -> list[dict[str, Any]]:
     """The sub-processors that apply to this client on `as_of` (default: now), as list_as_of shapes them.
 
-    Active on that date, serving at least one of the services the client used then (its saved history), minus the
-    client's exclusions that start before the end of that day (UTC). Before the client existed: [].
+    Active on that date, serving at least one of the services the client used then (its saved history), not one of
+    the processor's own tools, minus the client's exclusions that start before the end of that day (UTC). Before the
+    client existed: [].
     """
     slugs = services_on(client, as_of)
     if not slugs:
         return []
     cutoff = utcnow() if as_of is None else clock.end_of(as_of)
     excluded = excluded_subprocessor_ids([client], cutoff)[client.id]
-    return subprocessors.list_as_of(as_of, statuses=[Status.ACTIVE], service_slugs=slugs, exclude_ids=excluded)
+    return subprocessors.list_as_of(
+        as_of, statuses=[Status.ACTIVE], service_slugs=slugs, exclude_ids=excluded, client_data_only=True
+    )

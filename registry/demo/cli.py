@@ -126,26 +126,24 @@ def _changes(today: date) -> int:
     )
     _pending_confirmation(brevo, by_legal_name["Budai Szolgáltató és Tanácsadó Kft."], today)
 
-    meta = by_name["Meta Ads"]
-    meta_update = builders.create_change(
-        meta.id,
+    google = by_name["Google Workspace"]
+    google_update = builders.create_change(
+        google.id,
         actor=DEMO,
         kind="update",
-        summary="Transfers to Meta Platforms, Inc. (US) will rely on its EU-US Data Privacy Framework "
-        "certification instead of standard contractual clauses.",
-        reason="Meta Platforms, Inc. is certified under the Data Privacy Framework.",
+        summary="Google will also keep backups of Workspace data in its EU data centre in Eemshaven (Netherlands).",
+        reason="A second EU location for disaster recovery.",
         proposed={
-            "dpf_certified": True,
-            "dpf_recheck_on": (today + timedelta(days=365)).isoformat(),
             "locations": [
                 {"country": "IE", "label": "EU (Dublin)", "role": "processing"},
-                {"country": "US", "label": "Meta Platforms, Inc.", "role": "processing", "mechanism": "dpf"},
+                {"country": "NL", "label": "EU (Eemshaven)", "role": "backup"},
+                {"country": "US", "label": "Google LLC, United States", "role": "support"},
             ],
         },
         effective_on=max(today + timedelta(days=61), deadlines.earliest_effective(utcnow(), 60)).isoformat(),
     )
-    change_services.announce(meta_update, today=today, actor=DEMO)
-    _answer(meta_update, by_legal_name[CLINIC], Answer.APPROVE, ELENA, "", today)
+    change_services.announce(google_update, today=today, actor=DEMO)
+    _answer(google_update, by_legal_name[CLINIC], Answer.APPROVE, ELENA, "", today)
 
     _held_objection(today, by_name["LINK Mobility (SMSAPI)"], by_legal_name)
 

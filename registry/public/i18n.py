@@ -117,6 +117,10 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_client_title": "Sub-processor changes for {client}",
         "feed_client_subtitle": "Changes to the sub-processors that process your data, with your deadline.",
         "deadline": "Your deadline",
+        "own_tools": "Our own tools (not sub-processors)",
+        "own_tools_note": "We use these services for our own purposes, as a controller (our advertising, our staff's "
+        "devices). They process no personal data of our clients, so they are not sub-processors under any data "
+        "processing agreement and are not listed in our clients' annexes.",
         "deadline_not_started": "it starts when our notice is first delivered to you (that day is not counted) and "
         "ends at 24:00 Bucharest time on its last day",
         "expectation_objection_window": "You may object until the deadline.",
@@ -241,6 +245,11 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_client_title": "Modificări ale sub-împuterniciților pentru {client}",
         "feed_client_subtitle": "Modificări ale sub-împuterniciților care vă prelucrează datele, cu termenul dvs.",
         "deadline": "Termenul dvs.",
+        "own_tools": "Instrumentele noastre proprii (nu sunt sub-împuterniciți)",
+        "own_tools_note": "Folosim aceste servicii în scopuri proprii, ca operator (publicitatea noastră, "
+        "dispozitivele angajaților noștri). Ele nu prelucrează date cu caracter personal ale clienților noștri, "
+        "deci nu sunt sub-împuterniciți în temeiul vreunui acord de prelucrare a datelor și nu apar în anexele "
+        "clienților.",
         "deadline_not_started": "începe să curgă la prima livrare a notificării noastre (ziua livrării nu se "
         "socotește) și se împlinește la ora 24:00 (ora României) a ultimei zile",
         "expectation_objection_window": "Puteți formula obiecții până la termen.",

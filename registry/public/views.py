@@ -118,12 +118,15 @@ def subprocessors() -> Response:
     states = services.public_states(language=language, as_of=as_of, **filters)
     order = {category.value: position for position, category in enumerate(Category)}
     states.sort(key=lambda state: (order.get(state["category"], len(order)), state["name"].casefold()))
+    own_tools = [state for state in states if not subprocessor_services.processes_client_data(state)]
+    states = [state for state in states if subprocessor_services.processes_client_data(state)]
     groups = [(category, list(items)) for category, items in groupby(states, key=lambda state: state["category"])]
     return _page(
         "public/subprocessors.html",
         language,
         status=200 if as_of_ok else 400,
         groups=groups,
+        own_tools=own_tools,
         count=len(states),
         as_of=as_of,
         as_of_ok=as_of_ok,

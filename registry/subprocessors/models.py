@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.db import Base, TimestampMixin
@@ -80,6 +80,10 @@ class SubProcessor(TimestampMixin, Base):
     dpa_date: Mapped[date | None]
     dpf_certified: Mapped[bool] = mapped_column(default=False)
     dpf_recheck_on: Mapped[date | None]
+    processes_client_data: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """False: one of the processor's own tools (its advertising, its staff's devices), which processes no client data
+    and so is no sub-processor of any client: never in a client's list, annex or notices (the public page lists it
+    apart)."""
     status: Mapped[Status] = mapped_column(String(20), default=Status.PROPOSED, index=True)
     version: Mapped[int] = mapped_column(default=1)
     announced_change_id: Mapped[int | None]

@@ -137,6 +137,14 @@ class SubProcessorSchema(Schema):
     dpa_date = IsoDate(allow_none=True, load_default=None)
     dpf_certified = fields.Boolean(load_default=False)
     dpf_recheck_on = IsoDate(allow_none=True, load_default=None)
+    processes_client_data = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "False for one of the processor's own tools (its advertising, its staff's devices): it "
+            "processes no client data, so it never appears in a client's list, DPA annex or notices. Changes only "
+            "through an announced change once active."
+        },
+    )
     status = fields.String(load_default=Status.PROPOSED.value, validate=one_of(Status))
     version = fields.Integer(dump_only=True)
     created_at = IsoAwareDateTime(dump_only=True)

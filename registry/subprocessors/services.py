@@ -49,6 +49,7 @@ NOTICE_FIELDS = frozenset(
         "data_categories",
         "data_subjects",
         "dpf_certified",
+        "processes_client_data",
     }
 )
 """What clients must be told of before it changes (GDPR Art. 28(2), Clause 9 of the SCCs): whether the sub-processor
@@ -155,10 +156,12 @@ def list_as_of(
     statuses: Collection[Status] | None = None,
     service_slugs: Collection[str] | None = None,
     exclude_ids: Collection[int] = (),
+    client_data_only: bool = False,
 ) -> list[dict[str, Any]]:
     """The states (shaped like the API's JSON) of the sub-processors at the end of `as_of` (UTC; None: now).
 
-    `statuses`: only these; `service_slugs`: only those serving at least one of these services; ordered by name.
+    `statuses`: only these; `service_slugs`: only those serving at least one of these services; `client_data_only`:
+    not the processor's own tools (`processes_client_data`); ordered by name.
     """
     stmt = _versions_on(as_of)
     if statuses is not None:
@@ -169,7 +172,15 @@ def list_as_of(
     if service_slugs is not None:
         wanted = set(service_slugs)
         states = [state for state in states if wanted.intersection(state.get("services") or ())]
+    if client_data_only:
+        states = [state for state in states if processes_client_data(state)]
     return sorted(states, key=name_order)
+
+
+def processes_client_data(state: Mapping[str, Any]) -> bool:
+    """Whether a saved state is a sub-processor of the clients it serves, not one of the processor's own tools
+    (states saved before the field existed are)."""
+    return bool(state.get("processes_client_data", True))
 
 
 def list_subprocessors(

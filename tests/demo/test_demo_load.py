@@ -41,6 +41,18 @@ def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client)
     assert [n["recipient"] for n in requests if n["template"] == "response.confirm"] == ["odon.kovacs@budai.example"]
     stefanescu_list = client.get(f"/api/v1/clients/{stefanescu['id']}/subprocessors", headers=viewer).json
     assert "LINK Mobility (SMSAPI)" not in {entry["name"] for entry in stefanescu_list}
+    # The processor's own tools (its ads, its staff's devices) are no client's sub-processors; the public page has them
+    assert {"Meta Ads", "Apple iCloud"}.isdisjoint(entry["name"] for entry in stefanescu_list)
+    public = client.get("/subprocessors?lang=en").text
+    assert public.index("Meta Ads") > public.index('<section id="own-tools">')
+    # The update the clinic approved (specific authorisation) is announced to it
+    [update] = [c for c in changes if c["status"] == "announced" and c["kind"] == "update"]
+    names = {item["id"]: item["name"] for item in client.get("/api/v1/subprocessors", headers=viewer).json}
+    assert names[update["subprocessor_id"]] == "Google Workspace"
+    clinic_rows = client.get(f"/api/v1/changes/{update['id']}/clients", headers=viewer).json
+    assert [(r["authorization"], r["answer"]) for r in clinic_rows if r["authorization"] == "specific"] == [
+        ("specific", "approve")
+    ]
     resolved = client.get(f"/api/v1/notices?change_id={held['id']}&page_size=100", headers=viewer).json
     assert {n["recipient"] for n in resolved if n["template"] == "response.resolved"} >= {"dpo@stefanescu-fiii.example"}
     dpas = client.get(f"/api/v1/clients/{stefanescu['id']}/dpas", headers=viewer).json

@@ -34,6 +34,7 @@ NEW_VALUES = {
     "data_categories": ["health data"],
     "data_subjects": ["patients"],
     "dpf_certified": True,
+    "processes_client_data": False,
 }
 FREE_VALUES = {
     "name": "Amazon Web Services",
