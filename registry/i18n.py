@@ -113,3 +113,54 @@ CHANGE_KIND_WORDS: dict[str, dict[str, dict[str, str]]] = {
 def change_kind_words(kind: str, language: str) -> dict[str, str]:
     """The words for a change kind in `language`; an unknown kind reads as itself."""
     return CHANGE_KIND_WORDS[language_of(language)].get(kind, {"noun": kind, "heading": kind, "headline": kind})
+
+
+SPECIAL_CATEGORY_LABELS: dict[str, dict[str, str]] = {  # Art. 9(1) and 10 GDPR, in the wording of the regulation
+    "en": {
+        "health": "data concerning health",
+        "genetic": "genetic data",
+        "biometric": "biometric data for the purpose of uniquely identifying a natural person",
+        "racial_or_ethnic_origin": "data revealing racial or ethnic origin",
+        "political_opinions": "data revealing political opinions",
+        "religious_or_philosophical_beliefs": "data revealing religious or philosophical beliefs",
+        "trade_union_membership": "data revealing trade union membership",
+        "sex_life_or_orientation": "data concerning a natural person's sex life or sexual orientation",
+        "criminal_convictions": "personal data relating to criminal convictions and offences",
+    },
+    "ro": {
+        "health": "date privind sănătatea",
+        "genetic": "date genetice",
+        "biometric": "date biometrice pentru identificarea unică a unei persoane fizice",
+        "racial_or_ethnic_origin": "date care dezvăluie originea rasială sau etnică",
+        "political_opinions": "date care dezvăluie opiniile politice",
+        "religious_or_philosophical_beliefs": "date care dezvăluie confesiunea religioasă sau convingerile filozofice",
+        "trade_union_membership": "date care dezvăluie apartenența la sindicate",
+        "sex_life_or_orientation": "date privind viața sexuală sau orientarea sexuală a unei persoane fizice",
+        "criminal_convictions": "date cu caracter personal privind condamnări penale și infracțiuni",
+    },
+}
+
+SENSITIVE_DATA_TEXT: dict[str, dict[str, str]] = {  # Annex I of the DPA: what special data the processing concerns
+    "en": {
+        "none": "the processing does not concern special categories of personal data or personal data relating to "
+        "criminal convictions and offences, except as provided in Clause 3.3 of the Agreement",
+        "some": "the processing concerns {categories} (Articles 9 and 10 GDPR); the additional safeguards agreed "
+        "for them are: {safeguards}",
+    },
+    "ro": {
+        "none": "prelucrarea nu are ca obiect categorii speciale de date cu caracter personal sau date privind "
+        "condamnări penale și infracțiuni, cu excepția cazului prevăzut la art. 3.3 din Acord",
+        "some": "prelucrarea are ca obiect {categories} (art. 9 și 10 din GDPR); garanțiile suplimentare convenite "
+        "pentru acestea sunt: {safeguards}",
+    },
+}
+
+
+def sensitive_data_text(categories: list[str], safeguards: str | None, language: str) -> str:
+    """Annex I's sentence on special categories of data, in `language` (without its label or final full stop)."""
+    lang = language_of(language)
+    if not categories:
+        return SENSITIVE_DATA_TEXT[lang]["none"]
+    labels = SPECIAL_CATEGORY_LABELS[lang]
+    named = "; ".join(labels.get(category, category) for category in categories)
+    return SENSITIVE_DATA_TEXT[lang]["some"].format(categories=named, safeguards=(safeguards or "").strip())

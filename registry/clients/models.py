@@ -18,6 +18,20 @@ class Authorization(StrEnum):
     SPECIFIC = "specific"
 
 
+class SpecialCategory(StrEnum):
+    """Data the GDPR protects specially: Art. 9(1) categories, and criminal convictions and offences (Art. 10)."""
+
+    HEALTH = "health"
+    GENETIC = "genetic"
+    BIOMETRIC = "biometric"
+    RACIAL_OR_ETHNIC_ORIGIN = "racial_or_ethnic_origin"
+    POLITICAL_OPINIONS = "political_opinions"
+    RELIGIOUS_OR_PHILOSOPHICAL_BELIEFS = "religious_or_philosophical_beliefs"
+    TRADE_UNION_MEMBERSHIP = "trade_union_membership"
+    SEX_LIFE_OR_ORIENTATION = "sex_life_or_orientation"
+    CRIMINAL_CONVICTIONS = "criminal_convictions"
+
+
 class ClientStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -48,6 +62,11 @@ class Client(TimestampMixin, Base):
     notice_period_days: Mapped[int] = mapped_column(default=30)
     notice_period_reason: Mapped[str | None] = mapped_column(Text)
     """Why the notice period is shorter than `services.SHORT_NOTICE_DAYS` (only an admin sets one)."""
+    special_categories: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    """The special categories of personal data (`SpecialCategory`) the client's use of the services involves (a
+    clinic: health): named, with their safeguards, in its DPA's Annex I."""
+    special_categories_safeguards: Mapped[str | None] = mapped_column(Text)
+    """The additional safeguards agreed for them (required when there are any)."""
     signatory_name: Mapped[str | None] = mapped_column(String(200))
     signatory_title: Mapped[str | None] = mapped_column(String(200))
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

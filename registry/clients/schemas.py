@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from registry.clients import services
-from registry.clients.models import Authorization, Client, ClientStatus
+from registry.clients.models import Authorization, Client, ClientStatus, SpecialCategory
 from registry.fields import not_blank, one_of
 from registry.i18n import LANGUAGES
 from registry.subprocessors.schemas import ServiceSlugs
@@ -63,6 +63,23 @@ class ClientSchema(Schema):
         allow_none=True,
         validate=validate.Length(max=2000),
         metadata={"description": "Why the notice period is below 14 days (required then; cleared from 14 days)."},
+    )
+    special_categories = fields.List(
+        fields.String(validate=one_of(SpecialCategory)),
+        load_default=list,
+        validate=validate.Length(max=len(SpecialCategory)),
+        metadata={
+            "description": "Special categories of personal data its use of the services involves (Art. 9 and 10 "
+            "GDPR): health, genetic, biometric, racial_or_ethnic_origin, political_opinions, "
+            "religious_or_philosophical_beliefs, trade_union_membership, sex_life_or_orientation, "
+            "criminal_convictions. Named in its DPA's Annex I, with the safeguards."
+        },
+    )
+    special_categories_safeguards = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=5000),
+        metadata={"description": "The safeguards agreed for those data (required when there are any)."},
     )
     signatory = fields.Nested(ClientSignatorySchema, load_default=lambda: {"name": None, "title": None})
     contacts = fields.List(fields.Nested(ClientContactSchema), load_default=list, validate=distinct_contact_emails)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -34,6 +34,8 @@ _SCALARS = (
     "authorization",
     "notice_period_days",
     "notice_period_reason",
+    "special_categories",
+    "special_categories_safeguards",
     "status",
 )
 
@@ -155,6 +157,7 @@ def create_client(data: Mapping[str, Any], *, actor: Actor, by_admin: bool = Fal
     values["notice_period_reason"] = _notice_period_reason(
         values["notice_period_days"], values.get("notice_period_reason"), by_admin=by_admin
     )
+    _check_special_categories(values.get("special_categories") or [], values.get("special_categories_safeguards"))
     _check_vat_id(values.get("vat_id"), values["country"])
     client = Client(
         **{name: values[name] for name in _SCALARS if name in values},
@@ -182,6 +185,11 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor, by_a
     :raise Invalid: such a period without its reason (`notice_period_reason`).
     """
     before = snapshot(client)
+    if "special_categories" in data or "special_categories_safeguards" in data:
+        _check_special_categories(
+            data.get("special_categories", client.special_categories) or [],
+            data.get("special_categories_safeguards", client.special_categories_safeguards),
+        )
     days = data.get("notice_period_days", client.notice_period_days)
     reason = data.get("notice_period_reason", client.notice_period_reason)
     if (days, reason) != (client.notice_period_days, client.notice_period_reason):
@@ -210,6 +218,13 @@ def update_client(client: Client, data: Mapping[str, Any], *, actor: Actor, by_a
         if after["services"] != before["services"] or after["status"] != before["status"]:
             client_joined.send(client, actor=actor)
     return client
+
+
+def _check_special_categories(categories: Sequence[str], safeguards: str | None) -> None:
+    """:raise Invalid: special categories without the safeguards agreed for them (`special_categories_safeguards`)."""
+    if categories and not (safeguards or "").strip():
+        message = "Say which safeguards apply to these special categories of data: the DPA's Annex I names them."
+        raise Invalid(message, {"special_categories_safeguards": [message]})
 
 
 def _notice_period_reason(days: int, reason: str | None, *, by_admin: bool) -> str | None:

@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from registry.clients.models import Client
-from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS
+from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, sensitive_data_text
 from registry.profile.models import ProcessorProfile
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
 
@@ -247,6 +247,11 @@ def build_context(
         "processing": {
             "data_categories": ", ".join(_unique(c for raw in ordered for c in raw.get("data_categories") or [])),
             "data_subjects": ", ".join(_unique(s for raw in ordered for s in raw.get("data_subjects") or [])),
+            "sensitive_data": _line(
+                sensitive_data_text(
+                    list(client.special_categories or []), client.special_categories_safeguards, language
+                )
+            ),
         },
         "subprocessors": entries,
         "transfers": transfers,

@@ -67,6 +67,8 @@ def sample_context(language: str, *, full: bool = True) -> dict[str, Any]:
         notice_period_days=30,
         signatory_name="Ana Pop" if full else None,
         signatory_title="Administrator" if full else None,
+        special_categories=["health"] if full else [],
+        special_categories_safeguards="Encryption & <access logs>" if full else None,
     )
     if full:
         client.services = [Service(slug="crm", name="CRM & <Sales>", description="Customer relationship management")]

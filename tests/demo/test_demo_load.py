@@ -55,6 +55,8 @@ def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client)
     ]
     resolved = client.get(f"/api/v1/notices?change_id={held['id']}&page_size=100", headers=viewer).json
     assert {n["recipient"] for n in resolved if n["template"] == "response.resolved"} >= {"dpo@stefanescu-fiii.example"}
+    clinic = next(c for c in clients if c["legal_name"].startswith("Clinica"))
+    assert clinic["special_categories"] == ["health"]  # named in its DPA's Annex I with the safeguards
     dpas = client.get(f"/api/v1/clients/{stefanescu['id']}/dpas", headers=viewer).json
     assert [d["status"] for d in dpas] == ["signed"]
     assert "Brevo" in client.get("/feeds/subprocessors.atom").text

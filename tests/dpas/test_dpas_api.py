@@ -326,3 +326,34 @@ def test_role_matrix(world, generate, client, headers):
     assert client.post(f"/api/v1/dpas/{dpa_id}/sign", json=sign, headers=headers("admin")).status_code == 200
     for path in reads:
         assert client.get(path).status_code == 401
+
+
+def test_a_clinics_dpa_names_its_special_categories_and_their_safeguards(world, client, headers, generate, download):
+    """Annex I names the special categories a client's use involves (Art. 9 and 10 GDPR), with the safeguards agreed,
+    in every language; without any it says the processing concerns none."""
+    path = f"/api/v1/clients/{world['clients']['ro']['id']}"
+    etag = client.get(path, headers=headers("viewer")).headers["ETag"]
+    unguarded = client.patch(
+        path, json={"special_categories": ["health"]}, headers=headers("account_manager", If_Match=etag)
+    )
+    assert unguarded.status_code == 422
+    assert list(unguarded.json["errors"]["json"]) == ["special_categories_safeguards"]
+    unknown = client.patch(
+        path, json={"special_categories": ["gossip"]}, headers=headers("account_manager", If_Match=etag)
+    )
+    assert unknown.status_code == 422
+    before = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
+    assert "Date sensibile: prelucrarea nu are ca obiect categorii speciale" in before
+    body = {"special_categories": ["health", "genetic"], "special_categories_safeguards": "Criptare & acces jurnalizat"}
+    patched = client.patch(path, json=body, headers=headers("account_manager", If_Match=etag))
+    assert patched.status_code == 200, patched.json
+    ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
+    assert (
+        "Date sensibile: prelucrarea are ca obiect date privind sănătatea; date genetice (art. 9 și 10 din GDPR); "
+        "garanțiile suplimentare convenite pentru acestea sunt: Criptare & acces jurnalizat." in ro
+    )
+    en = docx_text(download(generate(world["clients"]["ro"]["id"], language="en")["id"]))
+    assert (
+        "Sensitive data: the processing concerns data concerning health; genetic data (Articles 9 and 10 GDPR); "
+        "the additional safeguards agreed for them are: Criptare & acces jurnalizat." in en
+    )

@@ -36,7 +36,7 @@ SPEC_KEYS = {
         "signatory",
         "notice_contacts",
     },
-    "processing": {"data_categories", "data_subjects"},
+    "processing": {"data_categories", "data_subjects", "sensitive_data"},
 }
 SUBPROCESSOR_KEYS = {
     "name",
