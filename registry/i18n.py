@@ -55,7 +55,12 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {  # sub-processor categories, in w
 }
 
 ROLE_LABELS: dict[str, dict[str, str]] = {  # what a location is used for, in words
-    "ro": {"storage": "stocare", "processing": "prelucrare", "support": "asistență", "backup": "copii de siguranță"},
+    "ro": {
+        "storage": "stocare",
+        "processing": "prelucrare",
+        "support": "suport tehnic",
+        "backup": "copii de siguranță",
+    },
     "en": {"storage": "storage", "processing": "processing", "support": "support", "backup": "backup"},
 }
 
@@ -150,7 +155,7 @@ SENSITIVE_DATA_TEXT: dict[str, dict[str, str]] = {  # Annex I of the DPA: what s
     "ro": {
         "none": "prelucrarea nu are ca obiect categorii speciale de date cu caracter personal sau date privind "
         "condamnări penale și infracțiuni, cu excepția cazului prevăzut la art. 3.3 din Acord",
-        "some": "prelucrarea are ca obiect {categories} (art. 9 și 10 din GDPR); garanțiile suplimentare convenite "
+        "some": "prelucrarea are ca obiect {categories} (art. 9 și 10 din RGPD); garanțiile suplimentare convenite "
         "pentru acestea sunt: {safeguards}",
     },
 }

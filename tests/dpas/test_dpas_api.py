@@ -49,6 +49,9 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     assert f"{TODAY.day} {months[TODAY.month - 1]} {TODAY.year}" in text
     # General authorisation with the client's notice period
     assert "Autorizație generală" in text
+    # Romanian terms as the Romanian text of the regulation has them
+    assert "din GDPR" not in text and "„RGPD” înseamnă Regulamentul (UE) 2016/679" in text  # (the TOMs are data)
+    assert "în temeiul Cadrului UE-SUA privind confidențialitatea datelor" in text
     assert "Autorizație specifică" not in text
     assert "cel puțin 45 de zile" in text or "cel puțin 45 zile" in text
     # An urgent replacement may start before the period ends, and the client keeps its full period to object
@@ -62,7 +65,7 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     assert "Customer support tickets <priority> & chat" in text
     assert "Jane Doe, DPO, privacy@smith.example, +1 555 0100" in text
     assert (
-        "Statele Unite ale Americii — Virginia, asistență: "
+        "Statele Unite ale Americii — Virginia, suport tehnic: "
         "Clauze contractuale standard (Decizia (UE) 2021/914), modulul 3" in text
     )
     assert "Ungaria — Budapest, stocare: SEE (fără transfer)" in text
@@ -349,7 +352,7 @@ def test_a_clinics_dpa_names_its_special_categories_and_their_safeguards(world, 
     assert patched.status_code == 200, patched.json
     ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
     assert (
-        "Date sensibile: prelucrarea are ca obiect date privind sănătatea; date genetice (art. 9 și 10 din GDPR); "
+        "Date sensibile: prelucrarea are ca obiect date privind sănătatea; date genetice (art. 9 și 10 din RGPD); "
         "garanțiile suplimentare convenite pentru acestea sunt: Criptare & acces jurnalizat." in ro
     )
     en = docx_text(download(generate(world["clients"]["ro"]["id"], language="en")["id"]))

@@ -52,7 +52,7 @@ def test_announcement_reaches_each_client_in_its_language(app, client, headers, 
     assert "Nimbus Cloud Services GmbH" in text
     assert "Hauptstraße 1, 10115 Berlin, Germania" in text
     assert "Categorii de date cu caracter personal: contact data, call recordings" in text
-    assert "Statele Unite ale Americii, asistență: " in text  # the US support location and its safeguard
+    assert "Statele Unite ale Americii, suport tehnic: " in text  # the US support location and its safeguard
     assert "Hosting of the CRM database" in text
     assert "Jana Weber, DPO, dpo@nimbus.example" in text
     ro_client_feed = client.get(f"/api/v1/clients/{world.ro_client['id']}", headers=headers("legal")).json["feed_url"]
