@@ -52,6 +52,11 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     # Romanian terms as the Romanian text of the regulation has them
     assert "din GDPR" not in text and "„RGPD” înseamnă Regulamentul (UE) 2016/679" in text  # (the TOMs are data)
     assert "în temeiul Cadrului UE-SUA privind confidențialitatea datelor" in text
+    # How a period is counted (as the registry counts deadlines), and 11.2 limited to data subjects
+    assert "un termen stabilit pe zile nu include ziua evenimentului care îl declanșează" in text
+    assert (
+        "11.2. Față de persoanele vizate," in text and "fără a aduce atingere răspunderii sale față de Operator" in text
+    )
     assert "Autorizație specifică" not in text
     assert "cel puțin 45 de zile" in text or "cel puțin 45 zile" in text
     # An urgent replacement may start before the period ends, and the client keeps its full period to object
@@ -100,6 +105,8 @@ def test_language_and_template_can_be_chosen(world, generate, download, client, 
     assert "Autorizație" not in english_text
     assert "By way of exception, where a Sub-processor must be replaced without delay" in english_text
     assert "keeps the full period of Clause 5.2, counted from that information, to object" in english_text
+    assert "a period of days does not include the day of the event that starts it" in english_text
+    assert "without prejudice to its liability towards the Controller under Clause 5.7" in english_text
     form = {"file": (io.BytesIO(small_template), "short.docx"), "key": "short", "language": "ro"}
     uploaded = client.post("/api/v1/templates", data=form, headers=headers("legal"))
     assert uploaded.status_code == 201, uploaded.json
