@@ -90,6 +90,11 @@ def test_english_dpa_for_specific_authorisation(world, generate, download):
     assert "Specific authorisation" in text
     assert "General authorisation" not in text
     assert "By way of exception" not in text  # under specific authorisation urgency changes nothing
+    assert (
+        "expressly accepts, within the meaning of Article 1203 of the Romanian Civil Code, the clauses on the right "
+        in text
+    )
+    assert "to terminate after a refusal (Clause 5.5), the limitation of liability (Clause 11.4)" in text
     assert "60" in text
     assert f"{TODAY.day} {TODAY:%B} {TODAY.year}" in text
     assert "United States — Virginia, support: Standard contractual clauses (Decision (EU) 2021/914), module 3" in text
