@@ -175,10 +175,13 @@ def build_context(
     today: date,
     authorization: str | None = None,
     notice_period_days: int | None = None,
+    list_url: str = "",
+    feed_url: str = "",
 ) -> dict[str, Any]:
     """Build the exact template context of docs/dpa-context.md, localised to `language` ("ro" or "en").
 
-    `authorization` and `notice_period_days` default to the client's own.
+    `authorization` and `notice_period_days` default to the client's own; `list_url` is the public list of
+    sub-processors, `feed_url` the client's private feed of changes.
     """
     if language not in LANGUAGES:
         raise ValueError(f"unsupported DPA language {language!r}")
@@ -211,6 +214,7 @@ def build_context(
             "email": _line(profile.email),
             "phone": _line(profile.phone),
             "website": _line(profile.website),
+            "list_url": _line(list_url),
             "representative": {
                 "name": _line(profile.representative_name),
                 "title": _line(profile.representative_title),
@@ -236,6 +240,7 @@ def build_context(
             "vat_id": _line(client.vat_id),
             "address": _line(client.address),
             "country_name": _country(client.country, language),
+            "feed_url": _line(feed_url),
             "signatory": {"name": _line(signatory.get("name")), "title": _line(signatory.get("title"))},
             "notice_contacts": "; ".join(
                 f"{_line(c.name)} <{_line(c.email)}>" if _line(c.name) else _line(c.email)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from registry import clock
+from registry import clock, links
 from registry.audit import services as audit
 from registry.audit.services import SYSTEM, Actor
 from registry.clients import services as clients
@@ -251,6 +251,8 @@ def collect_dpa(
         version=version,
         as_of=as_of,
         today=on,
+        list_url=links.absolute(f"/subprocessors?lang={language}"),
+        feed_url=clients.feed_url(client),
     )
     return DpaInputs(
         client_id=client.id,

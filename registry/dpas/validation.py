@@ -143,6 +143,8 @@ def sample_context(language: str, *, full: bool = True) -> dict[str, Any]:
         version=2,
         as_of=date(2026, 11, 22),
         today=date(2026, 11, 22),
+        list_url="https://registry.example.com/subprocessors?lang=ro&x=<1>" if full else "",
+        feed_url="https://registry.example.com/feeds/clients/token&x.atom" if full else "",
     )
 
 
