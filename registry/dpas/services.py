@@ -252,7 +252,7 @@ def collect_dpa(
         as_of=as_of,
         today=on,
         list_url=links.absolute(f"/subprocessors?lang={language}"),
-        feed_url=clients.feed_url(client),
+        feed_url=clients.feed_url(client) or "",
     )
     return DpaInputs(
         client_id=client.id,
