@@ -15,6 +15,16 @@ def language_of(value: str | None) -> str:
     return code if code in LANGUAGES else FALLBACK_LANGUAGE
 
 
+def days_text(count: int, language: str) -> str:
+    """A number of days in words: `30 days` / `30 de zile` (Romanian puts "de" after numbers from 20 up, unless they
+    end in 01 to 19: `19 zile`, `101 zile`, `120 de zile`)."""
+    if language_of(language) == "ro":
+        if count == 1:
+            return "1 zi"
+        return f"{count} de zile" if count >= 20 and not 1 <= count % 100 <= 19 else f"{count} zile"
+    return "1 day" if count == 1 else f"{count} days"
+
+
 def long_date(value: date | None, language: str) -> str:
     """A date in words, the one way pages, notices and deadlines write it: `4 January 2027` / `4 ianuarie 2027`
     (empty for no date)."""

@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from registry.clients.models import Client
-from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, sensitive_data_text
+from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, days_text, sensitive_data_text
 from registry.profile.models import ProcessorProfile
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
 
@@ -215,6 +215,7 @@ def build_context(
             "phone": _line(profile.phone),
             "website": _line(profile.website),
             "list_url": _line(list_url),
+            "backup_retention": days_text(int(profile.backup_retention_days or 30), language),
             "representative": {
                 "name": _line(profile.representative_name),
                 "title": _line(profile.representative_title),

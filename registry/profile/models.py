@@ -30,6 +30,8 @@ class ProcessorProfile(TimestampMixin, Base):
     authority_phone: Mapped[str] = mapped_column(String(50), default="")
     authority_website: Mapped[str] = mapped_column(String(500), default="")
     default_notice_period_days: Mapped[int] = mapped_column(default=30)
+    backup_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    """How long backups are kept before the rotation deletes them: the one figure the DPA gives (clause 10.3)."""
     toms_ro: Mapped[str] = mapped_column(Text, default="")
     toms_en: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)

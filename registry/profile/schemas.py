@@ -38,6 +38,13 @@ class ProfileSchema(Schema):
         validate=validate.Range(min=1, max=365),
         metadata={"description": "Notice period for new clients, in days (1-365)."},
     )
+    backup_retention_days = fields.Integer(
+        validate=validate.Range(min=1, max=3650),
+        metadata={
+            "description": "Days backups are kept before the rotation deletes them: clause 10.3 of every DPA gives "
+            "this figure (keep Annex II's measures consistent with it)."
+        },
+    )
     toms_ro = fields.String(metadata={"description": "Technical and organisational measures in Romanian, one a line."})
     toms_en = fields.String(metadata={"description": "Technical and organisational measures in English, one a line."})
     version = fields.Integer(dump_only=True)

@@ -133,6 +133,7 @@ EDITABLE = (
     "authority_phone",
     "authority_website",
     "default_notice_period_days",
+    "backup_retention_days",
     "toms_ro",
     "toms_en",
 )

@@ -11,6 +11,7 @@ from registry.audit.services import Actor
 from registry.dpas import pdf
 from registry.dpas.models import Dpa
 from registry.extensions import db
+from registry.i18n import days_text
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.schemas import SubProcessorPatchSchema
 from tests.dpas.dpa_data import PROFILE, SMITH, STEFANESCU, SZOLG, docx_text
@@ -372,3 +373,33 @@ def test_a_clinics_dpa_names_its_special_categories_and_their_safeguards(world, 
         "Sensitive data: the processing concerns data concerning health; genetic data (Articles 9 and 10 GDPR); "
         "the additional safeguards agreed for them are: Criptare & acces jurnalizat." in en
     )
+
+
+def test_the_backup_retention_is_the_profiles_one_figure(world, client, headers, generate, download):
+    """Clause 10.3 gives the profile's backup retention (it said 90 days while Annex II said 30)."""
+    ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
+    assert "ciclului obișnuit de rotație, care nu depășește 30 de zile;" in ro
+    etag = client.get("/api/v1/profile", headers=headers()).headers["ETag"]
+    patched = client.patch("/api/v1/profile", json={"backup_retention_days": 14}, headers=headers(If_Match=etag))
+    assert patched.status_code == 200, patched.json
+    ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
+    assert "care nu depășește 14 zile;" in ro  # no "de" below 20
+    en = docx_text(download(generate(world["clients"]["ro"]["id"], language="en")["id"]))
+    assert "which does not exceed 14 days;" in en
+
+
+@pytest.mark.parametrize(
+    ("count", "ro", "en"),
+    [
+        (1, "1 zi", "1 day"),
+        (14, "14 zile", "14 days"),
+        (19, "19 zile", "19 days"),
+        (20, "20 de zile", "20 days"),
+        (30, "30 de zile", "30 days"),
+        (101, "101 zile", "101 days"),
+        (119, "119 zile", "119 days"),
+        (120, "120 de zile", "120 days"),
+    ],
+)
+def test_days_are_written_as_romanian_counts_them(count, ro, en):
+    assert (days_text(count, "ro"), days_text(count, "en")) == (ro, en)

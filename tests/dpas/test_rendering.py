@@ -22,6 +22,7 @@ SPEC_KEYS = {
         "phone",
         "website",
         "list_url",
+        "backup_retention",
         "representative",
         "dpo",
         "supervisory_authority",
