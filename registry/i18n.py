@@ -159,14 +159,14 @@ SENSITIVE_DATA_TEXT: dict[str, dict[str, str]] = {  # Annex I of the DPA: what s
     "en": {
         "none": "the processing does not concern special categories of personal data or personal data relating to "
         "criminal convictions and offences, except as provided in Clause 3.3 of the Agreement",
-        "some": "the processing concerns {categories} (Articles 9 and 10 GDPR); the additional safeguards agreed "
-        "for them are: {safeguards}",
+        "some": "the processing concerns the following data referred to in Article 9(1) or Article 10 GDPR: "
+        "{categories}; the additional safeguards agreed for them (Clause 3.3) are: {safeguards}",
     },
     "ro": {
         "none": "prelucrarea nu are ca obiect categorii speciale de date cu caracter personal sau date privind "
         "condamnări penale și infracțiuni, cu excepția cazului prevăzut la art. 3.3 din Acord",
-        "some": "prelucrarea are ca obiect {categories} (art. 9 și 10 din RGPD); garanțiile suplimentare convenite "
-        "pentru acestea sunt: {safeguards}",
+        "some": "prelucrarea are ca obiect următoarele date dintre cele prevăzute la art. 9 alin. (1) sau la art. 10 "
+        "din RGPD: {categories}; garanțiile suplimentare convenite pentru acestea (art. 3.3) sunt: {safeguards}",
     },
 }
 
@@ -178,4 +178,5 @@ def sensitive_data_text(categories: list[str], safeguards: str | None, language:
         return SENSITIVE_DATA_TEXT[lang]["none"]
     labels = SPECIAL_CATEGORY_LABELS[lang]
     named = "; ".join(labels.get(category, category) for category in categories)
-    return SENSITIVE_DATA_TEXT[lang]["some"].format(categories=named, safeguards=(safeguards or "").strip())
+    agreed = (safeguards or "").strip().rstrip(".")  # the document's sentence ends with its own full stop
+    return SENSITIVE_DATA_TEXT[lang]["some"].format(categories=named, safeguards=agreed)

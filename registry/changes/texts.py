@@ -71,8 +71,8 @@ TEXT: dict[str, dict[str, str]] = {
         "urgent": "Urgent replacement (security or continuity)",
         "general": "Under your general written authorisation you may object to this change until {deadline}. If you "
         "do not object by then, the change is considered accepted.",
-        "urgent_general": "Because this is an urgent replacement (security or continuity, Clause 5.3 of your data "
-        "processing agreement), {name} starts processing your data on {effective_on}, before your deadline. You keep "
+        "urgent_general": "Because this is an urgent replacement (Clause 5.3 of your data processing "
+        "agreement), {name} starts processing your data on {effective_on}, before your deadline. You keep "
         "your full period to object. If you object, {name} stops processing your data from the day we receive your "
         "objection until it is resolved.",
         "specific": "Under your specific written authorisation this change needs your prior approval. Please approve "
@@ -201,8 +201,8 @@ TEXT: dict[str, dict[str, str]] = {
         "urgent": "Înlocuire urgentă (securitate sau continuitate)",
         "general": "În baza autorizației scrise generale, puteți formula obiecții la această modificare până la "
         "{deadline}. Dacă nu formulați obiecții până atunci, modificarea se consideră acceptată.",
-        "urgent_general": "Întrucât este o înlocuire urgentă (securitate sau continuitate, art. 5.3 din Acordul de "
-        "prelucrare a datelor), {name} începe să vă prelucreze datele la {effective_on}, înainte de împlinirea "
+        "urgent_general": "Întrucât este o înlocuire urgentă (art. 5.3 din Acordul de prelucrare "
+        "a datelor), {name} începe să vă prelucreze datele la {effective_on}, înainte de împlinirea "
         "termenului dumneavoastră. Păstrați întregul termen pentru a formula obiecții. Dacă formulați obiecții, {name} "
         "încetează să vă prelucreze datele din ziua în care primim obiecția, până la soluționarea acesteia.",
         "specific": "În baza autorizației scrise specifice, această modificare are nevoie de aprobarea "

@@ -39,10 +39,10 @@ class ProfileSchema(Schema):
         metadata={"description": "Notice period for new clients, in days (1-365)."},
     )
     backup_retention_days = fields.Integer(
-        validate=validate.Range(min=1, max=3650),
+        validate=validate.Range(min=1, max=180),
         metadata={
-            "description": "Days backups are kept before the rotation deletes them: clause 10.3 of every DPA gives "
-            "this figure (keep Annex II's measures consistent with it)."
+            "description": "Days (1-180) backups are kept after the data are deleted, before the rotation deletes "
+            "them: clause 10.3 of every DPA gives this figure (keep Annex II's measures consistent with it)."
         },
     )
     toms_ro = fields.String(metadata={"description": "Technical and organisational measures in Romanian, one a line."})

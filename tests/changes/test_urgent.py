@@ -91,7 +91,7 @@ def test_an_urgent_replacement_applies_at_once_and_clients_keep_their_full_perio
     rows = client.get(f"/api/v1/changes/{change['id']}/clients", headers=headers("viewer")).json
     assert {row["deadline"] for row in rows} == {deadline_after(30).isoformat()}  # not cut short by the urgency
     [told_alfa] = [n for n in notices(template="change.announced") if n.client_id == alfa["id"]]
-    assert "Întrucât este o înlocuire urgentă (securitate sau continuitate, art. 5.3 din Acordul" in _text(told_alfa)
+    assert "Întrucât este o înlocuire urgentă (art. 5.3 din Acordul de prelucrare a datelor)" in _text(told_alfa)
     assert f"Înlocuire urgentă (securitate sau continuitate): {BREACH}" in _text(told_alfa)
 
     apply_due(runner, TODAY)

@@ -53,16 +53,31 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     # Romanian terms as the Romanian text of the regulation has them
     assert "din GDPR" not in text and "„RGPD” înseamnă Regulamentul (UE) 2016/679" in text  # (the TOMs are data)
     assert "în temeiul Cadrului UE-SUA privind confidențialitatea datelor" in text
-    # How a period is counted (as the registry counts deadlines), and 11.2 limited to data subjects
-    assert "un termen stabilit pe zile nu include ziua evenimentului care îl declanșează" in text
+    # Clause 5 covers every material change, counts the objection window from receipt, and only informs of removals
+    assert "orice modificare preconizată a locațiilor de prelucrare, a garanțiilor pentru transfer" in text
+    assert "în termen de 45 zile calendaristice de la primirea informării" in text
+    assert "Data recrutării nu poate fi anterioară zilei următoare expirării acestui termen" in text
+    assert "eliminarea unui sub-împuternicit se notifică doar spre informare" in text
+    # 5.8: where the list is kept; the client's private feed is named, not its secret link
+    assert "o publică la adresa http://registry.test/subprocessors?lang=ro" in text
+    assert "într-un flux privat al Operatorului, a cărui adresă Persoana împuternicită o comunică" in text
+    assert world["clients"]["ro"]["feed_url"] not in text
+    # The standard-form clauses are accepted expressly (Civil Code art. 1203), with their own signature
     assert (
-        "11.2. Față de persoanele vizate," in text and "fără a aduce atingere răspunderii sale față de Operator" in text
+        "acceptă în mod expres, în sensul art. 1203 din Codul civil, clauzele privind dreptul Persoanei "
+        "împuternicite de a suspenda executarea unei instrucțiuni (art. 4.2), considerarea modificării ca acceptată "
+        "în lipsa obiecțiilor (art. 5.4), ștergerea Datelor în lipsa opțiunii comunicate (art. 10.2)" in text
     )
+    assert "Acceptarea expresă a clauzelor enumerate la art. 15.3, semnătura Operatorului:" in text
+    # How a period is counted (as the registry counts deadlines), and 11.2 limited to data subjects
+    assert "un termen stabilit pe zile curge din ziua următoare evenimentului care îl declanșează" in text
+    assert "11.2. Față de persoanele vizate," in text
+    assert "nu limitează răspunderea Persoanei împuternicite față de Operator potrivit prezentului Acord" in text
     assert "Autorizație specifică" not in text
     assert "cel puțin 45 de zile" in text or "cel puțin 45 zile" in text
     # An urgent replacement may start before the period ends, and the client keeps its full period to object
     assert "Prin excepție, atunci când un sub-împuternicit trebuie înlocuit fără întârziere" in text
-    assert "Operatorul păstrează întregul termen prevăzut la art. 5.2, calculat de la această informare" in text
+    assert "iar Operatorul poate formula obiecții în termen de 45 zile calendaristice de la primirea acestei" in text
     # Annex III: every applicable sub-processor with its locations and safeguards, hostile names verbatim
     for name in (SMITH, SZOLG, "Alpine Analytics AG"):
         assert name in text
@@ -91,11 +106,9 @@ def test_english_dpa_for_specific_authorisation(world, generate, download):
     assert "Specific authorisation" in text
     assert "General authorisation" not in text
     assert "By way of exception" not in text  # under specific authorisation urgency changes nothing
-    assert (
-        "expressly accepts, within the meaning of Article 1203 of the Romanian Civil Code, the clauses on the right "
-        in text
-    )
-    assert "to terminate after a refusal (Clause 5.5), the limitation of liability (Clause 11.4)" in text
+    assert "execution of an instruction (Clause 4.2), the right to terminate after a refusal (Clause 5.5)" in text
+    assert "Express acceptance of the clauses listed in Clause 15.3, Controller's signature:" in text
+    assert "or implement the change, before it has received the written approval" in text
     assert "60" in text
     assert f"{TODAY.day} {TODAY:%B} {TODAY.year}" in text
     assert "United States — Virginia, support: Standard contractual clauses (Decision (EU) 2021/914), module 3" in text
@@ -110,9 +123,9 @@ def test_language_and_template_can_be_chosen(world, generate, download, client, 
     english_text = docx_text(download(english["id"]))
     assert "Autorizație" not in english_text
     assert "By way of exception, where a Sub-processor must be replaced without delay" in english_text
-    assert "keeps the full period of Clause 5.2, counted from that information, to object" in english_text
-    assert "a period of days does not include the day of the event that starts it" in english_text
-    assert "without prejudice to its liability towards the Controller under Clause 5.7" in english_text
+    assert "the Controller may object within 45 calendar days of receiving that information" in english_text
+    assert "a period of days runs from the day after the event that starts it" in english_text
+    assert "does not limit the Processor's liability towards the Controller under this Agreement" in english_text
     form = {"file": (io.BytesIO(small_template), "short.docx"), "key": "short", "language": "ro"}
     uploaded = client.post("/api/v1/templates", data=form, headers=headers("legal"))
     assert uploaded.status_code == 201, uploaded.json
@@ -365,27 +378,29 @@ def test_a_clinics_dpa_names_its_special_categories_and_their_safeguards(world, 
     assert patched.status_code == 200, patched.json
     ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
     assert (
-        "Date sensibile: prelucrarea are ca obiect date privind sănătatea; date genetice (art. 9 și 10 din RGPD); "
-        "garanțiile suplimentare convenite pentru acestea sunt: Criptare & acces jurnalizat." in ro
+        "Date sensibile: prelucrarea are ca obiect următoarele date dintre cele prevăzute la art. 9 alin. (1) sau la "
+        "art. 10 din RGPD: date privind sănătatea; date genetice; garanțiile suplimentare convenite pentru acestea "
+        "(art. 3.3) sunt: Criptare & acces jurnalizat." in ro
     )
     en = docx_text(download(generate(world["clients"]["ro"]["id"], language="en")["id"]))
     assert (
-        "Sensitive data: the processing concerns data concerning health; genetic data (Articles 9 and 10 GDPR); "
-        "the additional safeguards agreed for them are: Criptare & acces jurnalizat." in en
+        "Sensitive data: the processing concerns the following data referred to in Article 9(1) or Article 10 GDPR: "
+        "data concerning health; genetic data; the additional safeguards agreed for them (Clause 3.3) are: Criptare "
+        "& acces jurnalizat." in en
     )
 
 
 def test_the_backup_retention_is_the_profiles_one_figure(world, client, headers, generate, download):
     """Clause 10.3 gives the profile's backup retention (it said 90 days while Annex II said 30)."""
     ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
-    assert "ciclului obișnuit de rotație, care nu depășește 30 de zile;" in ro
+    assert "în cel mult 30 de zile de la ștergerea Datelor potrivit art. 10.1 sau 10.2" in ro
     etag = client.get("/api/v1/profile", headers=headers()).headers["ETag"]
     patched = client.patch("/api/v1/profile", json={"backup_retention_days": 14}, headers=headers(If_Match=etag))
     assert patched.status_code == 200, patched.json
     ro = docx_text(download(generate(world["clients"]["ro"]["id"])["id"]))
-    assert "care nu depășește 14 zile;" in ro  # no "de" below 20
+    assert "în cel mult 14 zile de la ștergerea Datelor" in ro  # no "de" below 20
     en = docx_text(download(generate(world["clients"]["ro"]["id"], language="en")["id"]))
-    assert "which does not exceed 14 days;" in en
+    assert "no later than 14 days after the deletion of the Data under Clause 10.1 or 10.2" in en
 
 
 @pytest.mark.parametrize(
