@@ -91,13 +91,15 @@ def is_open(deadline: date, now: datetime) -> bool:
     return now < deadline_end(deadline)
 
 
+END_OF_DAY = "24:00"
+"""How the law words a term's end (Civil Code art. 2554: "la ora 24:00 a ultimei zile"), as the DPA's definition of
+Days does; no clock time is formatted for it."""
+
+
 def deadline_text(deadline: date, language: str) -> str:
-    """The deadline in the reader's language, with time and zone: "4 January 2027, 23:59 (Bucharest time)"."""
+    """The deadline in the reader's language, with time and zone: "4 January 2027, 24:00 (Bucharest time)"."""
     lang = language_of(language)
-    return _TEXT[lang].format(
-        date=long_date(deadline, lang),
-        time=format_time(time(23, 59), format="HH:mm", locale=lang),
-    )
+    return _TEXT[lang].format(date=long_date(deadline, lang), time=END_OF_DAY)
 
 
 def moment_text(at: datetime, language: str) -> str:

@@ -258,12 +258,12 @@ def test_next_working_day(day: date, expected: date) -> None:
 @pytest.mark.parametrize(
     ("language", "text"),
     [
-        ("en", "4 January 2027, 23:59 (Bucharest time)"),
-        ("ro", "4 ianuarie 2027, ora 23:59 (ora României)"),
-        ("ro-RO", "4 ianuarie 2027, ora 23:59 (ora României)"),
-        ("EN_gb", "4 January 2027, 23:59 (Bucharest time)"),
-        ("de", "4 January 2027, 23:59 (Bucharest time)"),  # unknown: English
-        ("", "4 January 2027, 23:59 (Bucharest time)"),
+        ("en", "4 January 2027, 24:00 (Bucharest time)"),
+        ("ro", "4 ianuarie 2027, ora 24:00 (ora României)"),
+        ("ro-RO", "4 ianuarie 2027, ora 24:00 (ora României)"),
+        ("EN_gb", "4 January 2027, 24:00 (Bucharest time)"),
+        ("de", "4 January 2027, 24:00 (Bucharest time)"),  # unknown: English
+        ("", "4 January 2027, 24:00 (Bucharest time)"),
     ],
 )
 def test_deadline_text(language: str, text: str) -> None:
@@ -272,5 +272,5 @@ def test_deadline_text(language: str, text: str) -> None:
 
 def test_deadline_text_of_the_issues_example() -> None:
     deadline = answer_deadline(local(2026, 12, 1, 12, 0), 30)
-    assert deadline_text(deadline, "ro") == "4 ianuarie 2027, ora 23:59 (ora României)"
-    assert deadline_text(deadline, "en") == "4 January 2027, 23:59 (Bucharest time)"
+    assert deadline_text(deadline, "ro") == "4 ianuarie 2027, ora 24:00 (ora României)"
+    assert deadline_text(deadline, "en") == "4 January 2027, 24:00 (Bucharest time)"

@@ -61,7 +61,7 @@ def test_the_expired_page_states_the_consequence_for_the_client(client, freeze_c
     for fields in ANSWERS.get(name, []):
         assert answer(path, name="Ana Pop", **fields).status_code == 303  # recorded, then shown again
     text = _expired_page(client, freeze_clock, path)
-    assert f"The deadline to answer this change was {_long(DEADLINE)}, 23:59 (Bucharest time)." in text
+    assert f"The deadline to answer this change was {_long(DEADLINE)}, 24:00 (Bucharest time)." in text
     assert EXPECTED[name] in text
     others = [sentence for other, sentence in EXPECTED.items() if sentence != EXPECTED[name]]
     assert not [sentence for sentence in others if sentence in text]
@@ -81,7 +81,7 @@ def test_an_unapproved_update_says_the_sub_processor_stops_for_the_client(
     )
     announce(change["id"])
     text = _expired_page(client, freeze_clock, link(change["id"], beta["id"]))
-    deadline = f"{_long(DEADLINE, 'ro')}, ora 23:59 (ora României)"
+    deadline = f"{_long(DEADLINE, 'ro')}, ora 24:00 (ora României)"
     assert f"Termenul de răspuns pentru această modificare s-a împlinit la {deadline}." in text
     assert (
         "Nu ați aprobat această modificare până la acest termen: Hetzner nu vă va mai prelucra datele de la "

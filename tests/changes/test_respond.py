@@ -74,9 +74,9 @@ def test_the_page_gives_the_deadline_with_its_time_and_zone(client, scene, link)
     change = scene["change"]
     general = client.get(link(change["id"], scene["general"]["id"])).text
     specific = client.get(link(change["id"], scene["specific"]["id"])).text
-    ro_deadline = f"{format_date(deadline_after(30), 'd MMMM y', locale='ro')}, ora 23:59 (ora României)"
+    ro_deadline = f"{format_date(deadline_after(30), 'd MMMM y', locale='ro')}, ora 24:00 (ora României)"
     assert f"puteți formula obiecții la această modificare până la {ro_deadline}." in " ".join(general.split())
-    en_deadline = f"{format_date(deadline_after(40), 'd MMMM y', locale='en')}, 23:59 (Bucharest time)"
+    en_deadline = f"{format_date(deadline_after(40), 'd MMMM y', locale='en')}, 24:00 (Bucharest time)"
     assert f"Please approve or refuse it by {en_deadline}." in " ".join(specific.split())
 
 
@@ -192,7 +192,7 @@ def test_an_expired_link_says_so_with_the_deadline(
     assert page.status_code == 410
     assert "This link has expired" in page.text
     written = format_date(deadline, "d MMMM y", locale="en")
-    assert f"The deadline to answer this change was {written}, 23:59 (Bucharest time)." in page.text
+    assert f"The deadline to answer this change was {written}, 24:00 (Bucharest time)." in page.text
     assert format_date(deadline, "long", locale="en") not in page.text  # "January 4, 2027": not as the notices wrote it
     assert "Traceback" not in page.text
     posted = client.post(path, data={"csrf": links.form_token(path.rsplit("/", 1)[1]), "name": "x"})

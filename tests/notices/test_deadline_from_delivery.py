@@ -52,8 +52,8 @@ def test_the_deadline_is_counted_from_the_delivery_and_stated_in_the_notice(
     affected = db.session.query(AffectedClient).filter_by(client_id=world.ro_client["id"]).one()
     assert affected.delivered_at == at
     ro, en = mail_config.to(RO)[0], mail_config.to(EN)[0]
-    assert "până la 4 ianuarie 2027, ora 23:59 (ora României)" in _text(ro)
-    assert "by 4 January 2027, 23:59 (Bucharest time)" in _text(en)
+    assert "până la 4 ianuarie 2027, ora 24:00 (ora României)" in _text(ro)
+    assert "by 4 January 2027, 24:00 (Bucharest time)" in _text(en)
 
 
 def test_a_later_delivery_does_not_move_the_deadline(app, client, headers, make_world, mail_config):
