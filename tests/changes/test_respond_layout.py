@@ -37,3 +37,21 @@ def test_the_respond_page_fits_the_screen(
         finally:
             browser.close()
     assert overflow <= 0, f"{overflow} px wider than a {width} px screen"
+
+
+@pytest.mark.parametrize("language", ["ro", "en"])
+def test_the_change_log_fits_a_phone(client, make_subprocessor, make_client, make_change, announce, language):
+    """The change log's table becomes one labelled block per change at 390 px (the dates in words made it wider)."""
+    make_client("Popescu", language=language)
+    change = make_change(make_subprocessor("Mailjet", **MAILJET)["id"], effective_on=earliest(30).isoformat())
+    announce(change["id"])
+    html = client.get(f"/subprocessors/changes?lang={language}").text
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 900})
+            page.set_content(html)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        finally:
+            browser.close()
+    assert overflow <= 0, f"{overflow} px wider than a 390 px screen"

@@ -204,7 +204,7 @@ def test_change_log_and_change_page(client: FlaskClient, world: Any, registry: d
     assert "Cheaper hosting" in page
     assert "withdrawn" in page and "announced" in page
     effective = long_date(TODAY + timedelta(days=45), "en")
-    assert f"<td>{effective}</td>" in page
+    assert f'<td data-label="Effective">{effective}</td>' in page
 
     detail = client.get(f"/subprocessors/changes/{registry['change']['id']}?lang=ro")
     assert detail.status_code == 200
