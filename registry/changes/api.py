@@ -9,7 +9,7 @@ from flask.views import MethodView
 from registry import clock
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
-from registry.changes import evidence, responses, schemas, services
+from registry.changes import evidence, responses, schemas, services, standing
 from registry.changes.models import Change, ChangeResponse, ResponseAttachment
 from registry.errors import Invalid
 from registry.uploads import BINARY, UploadBlueprint, basename, download, read_upload
@@ -136,7 +136,7 @@ class ChangeResponses(MethodView):
         acknowledged like one given through the respond link; one recorded after the change took effect is carried
         out at once (an objection holds the change for the client)."""
         change = services.get_change(change_id)
-        affected = responses.find_affected(change.id, data["client_id"])
+        affected = standing.find_affected(change.id, data["client_id"])
         if affected is None:
             message = f"Change {change.id} was not announced to client {data['client_id']}."
             raise Invalid(message, {"client_id": [message]})

@@ -18,6 +18,7 @@ from registry.audit import services as audit
 from registry.audit.services import Actor
 from registry.changes import links, messages, responses, standing
 from registry.changes.models import AffectedClient, Answer, ChangeResponse, PendingAnswer
+from registry.clients import services as clients
 from registry.db import utcnow
 from registry.errors import Conflict
 from registry.extensions import db
@@ -29,7 +30,7 @@ def needs_confirmation(affected: AffectedClient, link: links.RespondLink, respon
     unless it is given in the name of the contact the link was sent to, and that contact still receives notices."""
     if link.to is None or respondent_email.strip().casefold() != link.to:
         return True
-    return link.to not in notice_contacts(affected)
+    return link.to not in clients.notice_emails(affected.client)
 
 
 def answer_through_link(
@@ -71,14 +72,9 @@ def answer_through_link(
     )
 
 
-def notice_contacts(affected: AffectedClient) -> set[str]:
-    """The client's notice contacts now (lower case)."""
-    return {contact.email.casefold() for contact in affected.client.contacts if contact.receives_notices}
-
-
 def confirmers(affected: AffectedClient, link: links.RespondLink) -> list[str]:
     """Who is asked to confirm: the notice contact the link was sent to, or every notice contact of the client."""
-    if link.to is not None and link.to in notice_contacts(affected):
+    if link.to is not None and link.to in clients.notice_emails(affected.client):
         return [link.to]
     return [contact.email for contact in affected.client.contacts if contact.receives_notices]
 

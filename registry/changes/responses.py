@@ -90,16 +90,13 @@ def get_response(response_id: int) -> ChangeResponse:
     return response
 
 
-find_affected = standing.find_affected
-
-
 def affected_for_token(token: str) -> tuple[AffectedClient, links.RespondLink] | None:
     """The (change, client) a genuine respond token stands for, if that change was announced to that client, and
     the link (whom it was sent to)."""
     link = links.read_respond_token(token)
     if link is None:
         return None
-    affected = find_affected(link.change_id, link.client_id)
+    affected = standing.find_affected(link.change_id, link.client_id)
     return None if affected is None else (affected, link)
 
 

@@ -303,15 +303,10 @@ def notice_delivered(change_id: int, client_id: int, *, at: datetime) -> date | 
     if notice_days is None:
         return None
     deadline = deadlines.answer_deadline(at, notice_days)
-    written = db.session.execute(
-        update(AffectedClient).where(*untold).values(delivered_at=at, deadline=deadline),
-        execution_options={"synchronize_session": False},
-    )
+    # the ORM brings rows already loaded up to date ("evaluate" synchronisation)
+    written = db.session.execute(update(AffectedClient).where(*untold).values(delivered_at=at, deadline=deadline))
     if not getattr(written, "rowcount", 0):
         return None  # another worker delivered first
-    for loaded in db.session.identity_map.values():  # rows already loaded read the new values on next access
-        if isinstance(loaded, AffectedClient) and (loaded.change_id, loaded.client_id) == (change_id, client_id):
-            db.session.expire(loaded, ["delivered_at", "deadline"])
     return deadline
 
 

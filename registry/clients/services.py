@@ -140,6 +140,11 @@ def contact_rows(client_ids: Iterable[int]) -> dict[int, list[ContactRow]]:
     return found
 
 
+def notice_emails(client: Client) -> set[str]:
+    """The addresses (lower case) of the client's contacts who receive notices now."""
+    return {contact.email.casefold() for contact in client.contacts if contact.receives_notices}
+
+
 client_joined = Namespace().signal("registry.client-joined")
 """Sent, in the caller's transaction, when a client is created or its services or status change: a higher floor
 (announced changes) subscribes in `create_app`, since this floor may not call it."""

@@ -18,6 +18,7 @@ from registry.auth.models import User
 from registry.changes import confirmations, evidence
 from registry.changes import responses as change_responses
 from registry.changes import services as change_services
+from registry.changes import standing as change_standing
 from registry.changes.links import RespondLink
 from registry.changes.models import Answer, Change, ChangeResponse, Resolution
 from registry.clients.models import Client
@@ -166,7 +167,7 @@ def _answer(
     change: Change, client: Client, answer: Answer, respondent: str, reason: str, today: date
 ) -> ChangeResponse | None:
     """The client's answer through its respond link ("Name <email>" answering), if the change was announced to it."""
-    affected = change_responses.find_affected(change.id, client.id)
+    affected = change_standing.find_affected(change.id, client.id)
     if affected is None:
         return None
     name, email = respondent.rstrip(">").split(" <")
@@ -266,7 +267,7 @@ def _confirmed_by_email(change: Change, objection: ChangeResponse | None, receiv
 
 def _pending_confirmation(brevo: Change, client: Client, today: date) -> None:
     """A colleague of Budai's contact answers through the link sent to him: the answer waits for his confirmation."""
-    affected = change_responses.find_affected(brevo.id, client.id)
+    affected = change_standing.find_affected(brevo.id, client.id)
     if affected is None:
         return
     confirmations.request_confirmation(

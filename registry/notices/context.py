@@ -237,8 +237,7 @@ def _bound_to(notice: Notice, client: Client) -> str | None:
     if notice.channel != Channel.EMAIL:
         return None
     recipient = notice.recipient.casefold()
-    contacts = {contact.email.casefold() for contact in client.contacts if contact.receives_notices}
-    return recipient if recipient in contacts else None
+    return recipient if recipient in clients.notice_emails(client) else None
 
 
 def _get(lookup: Lookup, model: type[M], key: Any) -> M | None:

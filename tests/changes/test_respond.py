@@ -13,7 +13,7 @@ from sqlalchemy import select
 from registry import deadlines
 from registry.audit.services import Actor
 from registry.auth.models import User
-from registry.changes import links, responses, services
+from registry.changes import links, responses, services, standing
 from registry.changes.models import ChangeResponse
 from registry.db import utcnow
 from registry.extensions import db
@@ -203,7 +203,7 @@ def test_an_expired_link_says_so_with_the_deadline(
 def test_an_answer_after_the_deadline_is_refused_by_the_service(scene):
     """The link closes at 24:00 Bucharest time on the deadline, as the notice says: not at the end of the UTC day."""
     change, general = scene["change"], scene["general"]
-    affected = responses.find_affected(change["id"], general["id"])
+    affected = standing.find_affected(change["id"], general["id"])
     end = deadlines.deadline_end(affected.deadline)
     assert end.astimezone(deadlines.ZONE).date() == affected.deadline + timedelta(days=1)
 

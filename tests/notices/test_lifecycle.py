@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 from sqlalchemy import select
 
 from registry.audit.services import Actor
-from registry.changes import reminders, responses
+from registry.changes import reminders, responses, standing
 from registry.changes import services as changes
 from registry.db import utcnow
 from registry.extensions import db
@@ -39,7 +39,7 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
 
     world = make_world(before_announce=before_announce)
     change = changes.get_change(world.change_id)
-    ro_affected = responses.find_affected(change.id, world.ro_client["id"])
+    ro_affected = standing.find_affected(change.id, world.ro_client["id"])
     responses.record_response(
         ro_affected,
         answer="object",
@@ -50,7 +50,7 @@ def test_a_change_from_announcement_to_effect(app, client, headers, make_world, 
         now=utcnow(),
     )
     db.session.commit()
-    en_affected = responses.find_affected(change.id, world.en_client["id"])
+    en_affected = standing.find_affected(change.id, world.en_client["id"])
     reminders.send_reminders(en_affected.deadline - timedelta(days=2), actor=ACTOR)
     db.session.commit()
     changes.apply_due(change.effective_on, actor=ACTOR)
