@@ -228,7 +228,7 @@ def _held_objection(today: date, sms: SubProcessor, by_legal_name: dict[str, Cli
         )
 
 
-OBJECTION_EMAIL = """From: Andrei Stefanescu <dpo@stefanescu-fiii.example>
+OBJECTION_EMAIL = """From: Ioana Marin <dpo@stefanescu-fiii.example>
 To: legal@lumencloud.example
 Subject: Obiectie - LINK Mobility, copie de siguranta in Frankfurt
 Content-Type: text/plain; charset=utf-8
@@ -238,7 +238,7 @@ Buna ziua,
 Confirmam obiectia transmisa de colega noastra Ana Stefanescu: copiile de siguranta ale rapoartelor SMS nu trebuie
 sa paraseasca Polonia, conform contractelor noastre cu clientii.
 
-Andrei Stefanescu, responsabil cu protectia datelor
+Ioana Marin, responsabil cu protectia datelor
 """
 
 
@@ -253,7 +253,7 @@ def _confirmed_by_email(change: Change, objection: ChangeResponse | None, receiv
         answer=Answer.OBJECT,
         channel="email",
         received_on=received_on,
-        respondent="Andrei Ștefănescu, DPO",
+        respondent="Ioana Marin, DPO",
         respondent_email="dpo@stefanescu-fiii.example",
         reason=objection.reason,
         today=received_on,

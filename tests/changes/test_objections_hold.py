@@ -61,6 +61,7 @@ def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
     [effective] = notices(template="change.effective")
     assert "obiecția dumneavoastră nu este încă soluționată" in _read(effective)[1]
     assert _read(effective)[0].startswith("În vigoare pentru alți clienți: ")  # not "in effect" for this client
+    assert "Lista sub-împuterniciților care vi se aplică nu se modifică." in _read(effective)[1]
     assert told(effective)["affected"].held_at is not None
     [first] = notices(template="change.objection_held")
     assert (first.recipient, first.client_id) == (LEGAL_EMAIL, alfa["id"])
