@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from babel import Locale
 from babel.dates import format_date
 
 LANGUAGES = ("ro", "en")
@@ -23,6 +24,11 @@ def days_text(count: int, language: str) -> str:
             return "1 zi"
         return f"{count} de zile" if count >= 20 and not 1 <= count % 100 <= 19 else f"{count} zile"
     return "1 day" if count == 1 else f"{count} days"
+
+
+def language_name(code: str, language: str) -> str:
+    """A language's name in `language`, as a sentence uses it: `Romanian` / `română`, `English` / `engleză`."""
+    return str(Locale.parse(language_of(language)).languages[code])
 
 
 def long_date(value: date | None, language: str) -> str:

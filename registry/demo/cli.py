@@ -283,7 +283,8 @@ def _pending_confirmation(brevo: Change, client: Client, today: date) -> None:
 
 
 def _dpas(today: date) -> int:
-    """A DPA for each client that has none: signed for two of them, sent to one, a draft for the last."""
+    """A DPA for each client that has none: signed for two of them (a Romanian one with its English text, the same
+    version), sent to one, a draft for the last."""
     created = 0
     for client in db.session.scalars(select(Client).order_by(Client.id)):
         if db.session.scalar(select(Dpa.id).where(Dpa.client_id == client.id).limit(1)) is not None:
@@ -296,4 +297,6 @@ def _dpas(today: date) -> int:
             dpa_services.mark_sent(dpa, actor=DEMO)
             signatory = ", ".join(part for part in (client.signatory_name, client.signatory_title) if part)
             dpa_services.sign(dpa, signed_on=today, signatory=signatory, actor=DEMO)
+            if client.language == "ro":
+                dpa_services.translate_dpa(dpa, language="en", actor=DEMO)
     return created

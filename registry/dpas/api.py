@@ -133,7 +133,7 @@ class DpaDocument(MethodView):
     def get(self, args: dict[str, Any], dpa_id: int) -> Response:
         """Download the document: the .docx, or `?format=pdf` (when LibreOffice is installed)."""
         dpa = services.get_dpa(dpa_id)
-        stem = f"{dpa.number}-v{dpa.version}"
+        stem = f"{dpa.number}-v{dpa.version}-{dpa.language}"
         ascii_name, unicode_name = slug(dpa.client.name, ascii_only=True), slug(dpa.client.name, ascii_only=False)
         if args["format"] == "pdf":
             data = services.pdf_document(dpa, actor=current_actor())
@@ -141,6 +141,18 @@ class DpaDocument(MethodView):
         return download(
             dpa.document, _name(stem, ascii_name, "docx"), _name(stem, unicode_name, "docx"), DOCX_MIMETYPE, dpa.sha256
         )
+
+
+@blp.route("/dpas/<int:dpa_id>/translations")
+class DpaTranslations(MethodView):
+    @require(*WRITERS)
+    @blp.arguments(schemas.TranslateSchema)
+    @blp.response(201, schemas.DpaDetailSchema)
+    @blp.alt_response(409, description="Superseded, already in that language, or its facts changed since.")
+    def post(self, data: dict[str, Any], dpa_id: int) -> Dpa:
+        """Render this version in another language: the same agreement (number, version, date), whose original
+        text prevails; a translation of a signed version is signed with it."""
+        return services.translate_dpa(services.get_dpa(dpa_id), language=data["language"], actor=current_actor())
 
 
 @blp.route("/dpas/<int:dpa_id>/send")

@@ -79,7 +79,7 @@ def generate_one(client_id: int, options: Options) -> Outcome:
         client = clients.get_client(client_id)
         name = client.name
         inputs = services.collect_dpa(
-            client, actor=actor, language=options.language, template_key=options.template_key, as_of=options.as_of
+            client, language=options.language, template_key=options.template_key, as_of=options.as_of
         )
         db.session.commit()  # end the transaction (on SQLite it holds the write lock) before the slow render
         dpa = _store(services.render_dpa(inputs), actor)

@@ -38,10 +38,14 @@ class DpaTemplate(Base):
 
 
 class Dpa(Base):
-    """One generated version of a client's DPA, with the exact context it was rendered from."""
+    """One language version of one version of a client's DPA, with the exact context it was rendered from.
+
+    The language versions of one version share its number, version and date: they are one agreement, and a
+    translation never supersedes the text it translates.
+    """
 
     __tablename__ = "dpa"
-    __table_args__ = (UniqueConstraint("client_id", "version"),)
+    __table_args__ = (UniqueConstraint("client_id", "version", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id"), index=True)
@@ -50,6 +54,8 @@ class Dpa(Base):
     template_id: Mapped[int] = mapped_column(ForeignKey("dpa_template.id"))
     language: Mapped[str] = mapped_column(String(2))
     as_of: Mapped[date]
+    dated: Mapped[date]
+    """The agreement's date, which its language versions share."""
     context: Mapped[dict[str, Any]]
     annex_digest: Mapped[str] = mapped_column(String(64))
     document: Mapped[bytes] = deferred(mapped_column(LargeBinary))

@@ -26,8 +26,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from registry.clients.models import Client
-from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, days_text, sensitive_data_text
+from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, days_text, language_name, sensitive_data_text
 from registry.profile.models import ProcessorProfile
+from registry.transfers.authorities import UK, authority_for
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -163,6 +164,11 @@ def _by_name(raw: Mapping[str, Any]) -> tuple[str, str]:
     return (str(raw.get("name") or "").casefold(), str(raw.get("name") or ""))
 
 
+PROCESSOR_COUNTRY = "RO"
+"""The built-in templates are a Romanian processor's: they name Law No. 190/2018 and Romanian law and courts, so a
+client's national law is named beside them only when it is another country's."""
+
+
 def build_context(
     client: Client,
     profile: ProcessorProfile,
@@ -177,11 +183,13 @@ def build_context(
     notice_period_days: int | None = None,
     list_url: str = "",
     feed_url: str = "",
+    prevailing_language: str | None = None,
 ) -> dict[str, Any]:
     """Build the exact template context of docs/dpa-context.md, localised to `language` ("ro" or "en").
 
     `authorization` and `notice_period_days` default to the client's own; `list_url` is the public list of
-    sub-processors, `feed_url` the client's private feed of changes.
+    sub-processors, `feed_url` the client's private feed of changes; `prevailing_language` is the language of the
+    version's original text (default `language`), which prevails over its translations.
     """
     if language not in LANGUAGES:
         raise ValueError(f"unsupported DPA language {language!r}")
@@ -194,12 +202,21 @@ def build_context(
         transfers.extend(outside)
     signatory = client.signatory
     toms = profile.toms_ro if language == "ro" else profile.toms_en
+    processor_authority = {
+        "name": _line(profile.authority_name),
+        "address": _line(profile.authority_address),
+        "email": _line(profile.authority_email),
+        "phone": _line(profile.authority_phone),
+        "website": _line(profile.authority_website),
+    }
+    authority = authority_for(client.country)
     return {
         "agreement": {
             "number": _line(number),
             "version": int(version),
             "date": localised_date(today, language),
             "language": language,
+            "prevailing_language": language_name(prevailing_language or language, language),
             "authorization": str(authorization or client.authorization),
             "notice_period_days": int(
                 notice_period_days if notice_period_days is not None else client.notice_period_days
@@ -225,13 +242,7 @@ def build_context(
                 "email": _line(profile.dpo_email),
                 "phone": _line(profile.dpo_phone),
             },
-            "supervisory_authority": {
-                "name": _line(profile.authority_name),
-                "address": _line(profile.authority_address),
-                "email": _line(profile.authority_email),
-                "phone": _line(profile.authority_phone),
-                "website": _line(profile.authority_website),
-            },
+            "supervisory_authority": processor_authority,
             "toms": Listing(_multiline(toms)),
         },
         "client": {
@@ -241,6 +252,19 @@ def build_context(
             "vat_id": _line(client.vat_id),
             "address": _line(client.address),
             "country_name": _country(client.country, language),
+            "national_law": authority.law(language) if authority and client.country != PROCESSOR_COUNTRY else "",
+            "uk_gdpr": client.country == UK,
+            "supervisory_authority": (
+                {
+                    "name": authority.name(language),
+                    "address": f"{authority.address}, {country_name(client.country, language)}"
+                    if authority.address
+                    else "",
+                    "website": authority.website,
+                }
+                if authority is not None
+                else {k: processor_authority[k] for k in ("name", "address", "website")}
+            ),
             "feed_url": _line(feed_url),
             "signatory": {"name": _line(signatory.get("name")), "title": _line(signatory.get("title"))},
             "notice_contacts": "; ".join(

@@ -50,6 +50,9 @@ class DpaSchema(Schema):
     version = fields.Integer(dump_only=True)
     language = fields.String(dump_only=True)
     as_of = fields.Date(dump_only=True, metadata={"description": "The date the annex list was taken from."})
+    dated = fields.Date(
+        dump_only=True, metadata={"description": "The agreement's date; its language versions share it."}
+    )
     template = fields.Nested(TemplateRefSchema, dump_only=True)
     status = fields.String(dump_only=True, metadata={"enum": [s.value for s in DpaStatus]})
     sha256 = fields.String(dump_only=True)
@@ -69,6 +72,10 @@ class GenerateSchema(Schema):
     language = fields.String(validate=validate.OneOf(LANGUAGES), metadata={"description": "Default: the client's."})
     template = fields.String(load_default="dpa", validate=KEY, metadata={"description": "Template key."})
     as_of = fields.Date(metadata={"description": "Take the annex list from this date (default today)."})
+
+
+class TranslateSchema(Schema):
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
 
 
 class SignSchema(Schema):

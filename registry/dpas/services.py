@@ -178,8 +178,11 @@ class DpaInputs:
     template: bytes
     language: str
     as_of: date
+    dated: date
     context: dict[str, Any]
     annex_digest: str
+    translates: int | None = None
+    """The id of the language version this one translates (same number, version and date), if any."""
 
 
 @dataclass(frozen=True)
@@ -192,10 +195,12 @@ class PreparedDpa:
     template_id: int
     language: str
     as_of: date
+    dated: date
     context: dict[str, Any]
     annex_digest: str
     document: bytes
     sha256: str
+    translates: int | None = None
 
 
 def _number(client: Client, on: date) -> str:
@@ -209,7 +214,7 @@ def _next_version(client_id: int) -> int:
     return (latest or 0) + 1
 
 
-def _template_for(key: str, language: str, actor: Actor) -> DpaTemplate:
+def _template_for(key: str, language: str) -> DpaTemplate:
     template = active_template(key, language)
     if template is None and key == BUILTIN_KEY:
         ensure_builtin_templates()
@@ -220,28 +225,24 @@ def _template_for(key: str, language: str, actor: Actor) -> DpaTemplate:
     return template
 
 
-def collect_dpa(
-    client: Client,
-    *,
-    actor: Actor,
-    language: str | None = None,
-    template_key: str = BUILTIN_KEY,
-    as_of: date | None = None,
-    on: date | None = None,
-) -> DpaInputs:
-    """Read what the next DPA version for `client` is rendered from; stores nothing.
-
-    Only loads the built-in templates if they were never loaded (the one write it may do).
-    """
-    language = language or client.language
+def _check_language(language: str) -> None:
     if language not in LANGUAGES:
         raise Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
-    on = on or clock.today()
-    as_of = as_of or on
-    template = _template_for(template_key, language, actor)
+
+
+def _inputs(
+    client: Client,
+    template: DpaTemplate,
+    *,
+    language: str,
+    number: str,
+    version: int,
+    as_of: date,
+    dated: date,
+    prevailing_language: str,
+    translates: int | None = None,
+) -> DpaInputs:
     applicable = clients.applicable_subprocessors(client, as_of)
-    number = _number(client, on)
-    version = _next_version(client.id)
     context = rendering.build_context(
         client,
         profile_services.get_profile(),
@@ -250,9 +251,10 @@ def collect_dpa(
         number=number,
         version=version,
         as_of=as_of,
-        today=on,
+        today=dated,
         list_url=links.absolute(f"/subprocessors?lang={language}"),
         feed_url=clients.feed_url(client) or "",
+        prevailing_language=prevailing_language,
     )
     return DpaInputs(
         client_id=client.id,
@@ -262,9 +264,85 @@ def collect_dpa(
         template=template.content,
         language=language,
         as_of=as_of,
+        dated=dated,
         context=context,
         annex_digest=rendering.annex_digest(applicable),
+        translates=translates,
     )
+
+
+def collect_dpa(
+    client: Client,
+    *,
+    language: str | None = None,
+    template_key: str = BUILTIN_KEY,
+    as_of: date | None = None,
+    on: date | None = None,
+) -> DpaInputs:
+    """Read what the next DPA version for `client` is rendered from; stores nothing.
+
+    The language it is generated in is the version's original, which prevails over its translations.
+    Only loads the built-in templates if they were never loaded (the one write it may do).
+    """
+    language = language or client.language
+    _check_language(language)
+    on = on or clock.today()
+    return _inputs(
+        client,
+        _template_for(template_key, language),
+        language=language,
+        number=_number(client, on),
+        version=_next_version(client.id),
+        as_of=as_of or on,
+        dated=on,
+        prevailing_language=language,
+    )
+
+
+def language_versions(client_id: int, version: int) -> list[Dpa]:
+    """The language versions of one version of a client's DPA, the original first."""
+    stmt = select(Dpa).where(Dpa.client_id == client_id, Dpa.version == version).order_by(Dpa.id)
+    return list(db.session.scalars(stmt))
+
+
+def collect_translation(dpa: Dpa, *, language: str) -> DpaInputs:
+    """Read what the `language` version of `dpa`'s version is rendered from: the same number, version, date and
+    annex date, from the same facts, with the original named as the prevailing text.
+
+    :raise Invalid: an unsupported language, or the language the version is already in.
+    :raise Conflict: the version is superseded or has a `language` version already, or what it was generated from
+        (the client, the processor profile, the sub-processors) has changed since: a new version is needed then.
+    """
+    _check_language(language)
+    versions = language_versions(dpa.client_id, dpa.version)
+    original = versions[0]
+    label = f"DPA {dpa.number} v{dpa.version}"
+    if language == original.language:
+        raise Invalid(f"{label} was written in {language}.", {"language": [f"{label} was written in {language}."]})
+    if any(v.language == language for v in versions):
+        raise Conflict(f"{label} already has a {language} version.")
+    if dpa.status == DpaStatus.SUPERSEDED:
+        raise Conflict(f"{label} is superseded: translate the version in force.")
+
+    def text_of(template: DpaTemplate, language: str, translates: int | None = None) -> DpaInputs:
+        return _inputs(
+            original.client,
+            template,
+            language=language,
+            number=original.number,
+            version=original.version,
+            as_of=original.as_of,
+            dated=original.dated,
+            prevailing_language=original.language,
+            translates=translates,
+        )
+
+    if rendering.to_snapshot(text_of(original.template, original.language).context) != original.context:
+        raise Conflict(
+            f"The client, the processor profile or the sub-processors have changed since {label} was generated, "
+            "so a translation would not say the same: generate a new version instead."
+        )
+    return text_of(_template_for(original.template.key, language), language, translates=original.id)
 
 
 def render_dpa(inputs: DpaInputs) -> PreparedDpa:
@@ -277,10 +355,12 @@ def render_dpa(inputs: DpaInputs) -> PreparedDpa:
         template_id=inputs.template_id,
         language=inputs.language,
         as_of=inputs.as_of,
+        dated=inputs.dated,
         context=rendering.to_snapshot(inputs.context),
         annex_digest=inputs.annex_digest,
         document=document,
         sha256=rendering.sha256(document),
+        translates=inputs.translates,
     )
 
 
@@ -292,6 +372,7 @@ def dpa_snapshot(dpa: Dpa) -> dict[str, Any]:
         "template_id": dpa.template_id,
         "language": dpa.language,
         "as_of": dpa.as_of,
+        "dated": dpa.dated,
         "annex_digest": dpa.annex_digest,
         "sha256": dpa.sha256,
         "status": dpa.status,
@@ -302,12 +383,13 @@ def dpa_snapshot(dpa: Dpa) -> dict[str, Any]:
 
 
 def store_dpa(prepared: PreparedDpa, *, actor: Actor) -> Dpa:
-    """Store a prepared version as a draft.
+    """Store a prepared version as a draft; a translation of a signed version is signed with it.
 
-    :raise Conflict: another version for this client was stored since it was prepared.
+    :raise Conflict: another version (or this language version) for this client was stored since it was prepared.
     """
-    if _next_version(prepared.client_id) != prepared.version:
-        raise Conflict(f"Another DPA version for client {prepared.client_id} was generated at the same time: retry.")
+    clash = f"Another DPA version for client {prepared.client_id} was generated at the same time: retry."
+    if prepared.translates is None and _next_version(prepared.client_id) != prepared.version:
+        raise Conflict(clash)
     dpa = Dpa(
         client_id=prepared.client_id,
         number=prepared.number,
@@ -315,6 +397,7 @@ def store_dpa(prepared: PreparedDpa, *, actor: Actor) -> Dpa:
         template_id=prepared.template_id,
         language=prepared.language,
         as_of=prepared.as_of,
+        dated=prepared.dated,
         context=prepared.context,
         annex_digest=prepared.annex_digest,
         document=prepared.document,
@@ -322,15 +405,20 @@ def store_dpa(prepared: PreparedDpa, *, actor: Actor) -> Dpa:
         status=DpaStatus.DRAFT,
         created_by=actor.label,
     )
+    original = db.session.get(Dpa, prepared.translates) if prepared.translates is not None else None
+    if original is not None and original.status == DpaStatus.SIGNED:
+        dpa.status, dpa.signed_on, dpa.signatory = original.status, original.signed_on, original.signatory
     try:
         with db.session.begin_nested():
             db.session.add(dpa)
     except IntegrityError:
-        raise Conflict(
-            f"Another DPA version for client {prepared.client_id} was generated at the same time: retry."
-        ) from None
-    audit.record("dpa.generated", dpa, actor=actor, after=dpa_snapshot(dpa))
-    log.info("DPA %s v%s generated by %s", dpa.number, dpa.version, actor.label)
+        raise Conflict(clash) from None
+    if original is None:
+        audit.record("dpa.generated", dpa, actor=actor, after=dpa_snapshot(dpa))
+        log.info("DPA %s v%s generated by %s", dpa.number, dpa.version, actor.label)
+    else:
+        audit.record("dpa.translated", dpa, actor=actor, after=dpa_snapshot(dpa) | {"translates": original.id})
+        log.info("DPA %s v%s translated into %s by %s", dpa.number, dpa.version, dpa.language, actor.label)
     return dpa
 
 
@@ -342,9 +430,31 @@ def generate_dpa(
     template_key: str = BUILTIN_KEY,
     as_of: date | None = None,
 ) -> Dpa:
-    """Render and store the next DPA version for `client` (a draft; earlier versions stay as they are)."""
-    inputs = collect_dpa(client, actor=actor, language=language, template_key=template_key, as_of=as_of)
+    """Render and store the next DPA version for `client` (a draft; earlier versions stay as they are).
+
+    Asked in a language its latest version is not written in, with nothing changed since (same template, same
+    annex date, same facts), it renders that version in the language instead: a translation, not a new version.
+    """
+    latest = _latest(client.id)
+    wanted = language or client.language
+    if latest is not None and latest.template.key == template_key and as_of in (None, latest.as_of):
+        try:
+            return store_dpa(render_dpa(collect_translation(latest, language=wanted)), actor=actor)
+        except (Invalid, Conflict):  # written in that language already, superseded, or something changed
+            pass
+    inputs = collect_dpa(client, language=language, template_key=template_key, as_of=as_of)
     return store_dpa(render_dpa(inputs), actor=actor)
+
+
+def _latest(client_id: int) -> Dpa | None:
+    stmt = select(Dpa).where(Dpa.client_id == client_id).order_by(Dpa.version.desc(), Dpa.id).limit(1)
+    return db.session.scalar(stmt)
+
+
+def translate_dpa(dpa: Dpa, *, language: str, actor: Actor) -> Dpa:
+    """Render `dpa`'s version in another language: the same agreement (number, version, date), not a new version;
+    the original text prevails. See `collect_translation` for what is refused."""
+    return store_dpa(render_dpa(collect_translation(dpa, language=language)), actor=actor)
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
@@ -409,7 +519,7 @@ def agreements_in_force(client_ids: list[int]) -> list[Dpa]:
         select(Dpa)
         .options(defer(Dpa.document), defer(Dpa.context))
         .where(Dpa.client_id.in_(client_ids), Dpa.status.in_([DpaStatus.SIGNED, DpaStatus.SENT]))
-        .order_by(Dpa.client_id, Dpa.version.desc())
+        .order_by(Dpa.client_id, Dpa.version.desc(), Dpa.id)  # of one version, its original text
     )
     for dpa in rows:
         current = found.get(dpa.client_id)
@@ -424,7 +534,8 @@ def latest_possible_today() -> date:
 
 
 def sign(dpa: Dpa, *, signed_on: date, signatory: str, actor: Actor) -> Dpa:
-    """Record the client's signature; the previously signed version becomes `superseded`.
+    """Record the client's signature of `dpa`'s version, in all its language versions (they are one agreement);
+    the previously signed version becomes `superseded`.
 
     :raise Invalid: `signed_on` in the future, or an empty signatory.
     :raise Conflict: this version is superseded or already signed, or a newer version is signed.
@@ -455,12 +566,13 @@ def sign(dpa: Dpa, *, signed_on: date, signatory: str, actor: Actor) -> Dpa:
         old.status = DpaStatus.SUPERSEDED
         db.session.flush()
         audit.record("dpa.superseded", old, actor=actor, before=old_before, after=dpa_snapshot(old))
-    before = dpa_snapshot(dpa)
-    dpa.status = DpaStatus.SIGNED
-    dpa.signed_on = signed_on
-    dpa.signatory = signatory
-    db.session.flush()
-    audit.record("dpa.signed", dpa, actor=actor, before=before, after=dpa_snapshot(dpa))
+    for text in language_versions(dpa.client_id, dpa.version):
+        before = dpa_snapshot(text)
+        text.status = DpaStatus.SIGNED
+        text.signed_on = signed_on
+        text.signatory = signatory
+        db.session.flush()
+        audit.record("dpa.signed", text, actor=actor, before=before, after=dpa_snapshot(text))
     return dpa
 
 

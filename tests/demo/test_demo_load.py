@@ -58,7 +58,11 @@ def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client)
     clinic = next(c for c in clients if c["legal_name"].startswith("Clinica"))
     assert clinic["special_categories"] == ["health"]  # named in its DPA's Annex I with the safeguards
     dpas = client.get(f"/api/v1/clients/{stefanescu['id']}/dpas", headers=viewer).json
-    assert [d["status"] for d in dpas] == ["signed"]
+    # version 1, signed, with its English text (the same agreement: the Romanian text prevails)
+    assert sorted((d["version"], d["language"], d["status"]) for d in dpas) == [
+        (1, "en", "signed"),
+        (1, "ro", "signed"),
+    ]
     assert "Brevo" in client.get("/feeds/subprocessors.atom").text
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 

@@ -68,7 +68,7 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
         "împuternicite de a suspenda executarea unei instrucțiuni (art. 4.2), considerarea modificării ca acceptată "
         "în lipsa obiecțiilor (art. 5.4), ștergerea Datelor în lipsa opțiunii comunicate (art. 10.2)" in text
     )
-    assert "Acceptarea expresă a clauzelor enumerate la art. 15.3, semnătura Operatorului:" in text
+    assert "Acceptarea expresă a clauzelor enumerate la art. 15.4, semnătura Operatorului:" in text
     # How a period is counted (as the registry counts deadlines), and 11.2 limited to data subjects
     assert "un termen stabilit pe zile curge din ziua următoare evenimentului care îl declanșează" in text
     assert "11.2. Față de persoanele vizate," in text
@@ -107,7 +107,7 @@ def test_english_dpa_for_specific_authorisation(world, generate, download):
     assert "General authorisation" not in text
     assert "By way of exception" not in text  # under specific authorisation urgency changes nothing
     assert "execution of an instruction (Clause 4.2), the right to terminate after a refusal (Clause 5.5)" in text
-    assert "Express acceptance of the clauses listed in Clause 15.3, Controller's signature:" in text
+    assert "Express acceptance of the clauses listed in Clause 15.4, Controller's signature:" in text
     assert "or implement the change, before it has received the written approval" in text
     assert "60" in text
     assert f"{TODAY.day} {TODAY:%B} {TODAY.year}" in text
@@ -274,11 +274,11 @@ def test_download_headers(world, generate, client, headers):
     assert response.status_code == 200
     assert response.mimetype == DOCX
     disposition = response.headers["Content-Disposition"]
-    expected = f"{dpa['number']}-v2-societatea-stefanescu-fiii-srl.docx"
+    expected = f"{dpa['number']}-v2-ro-societatea-stefanescu-fiii-srl.docx"
     assert disposition.startswith("attachment;")
     assert f'filename="{expected}"' in disposition
     encoded = disposition.split("filename*=UTF-8''", 1)[1]
-    assert unquote(encoded) == f"{dpa['number']}-v2-societatea-ștefănescu-fiii-srl.docx"
+    assert unquote(encoded) == f"{dpa['number']}-v2-ro-societatea-ștefănescu-fiii-srl.docx"
     assert response.headers["ETag"] == f'"{dpa["sha256"]}"'
     cached = client.get(
         f"/api/v1/dpas/{dpa['id']}/document", headers=headers("viewer", If_None_Match=response.headers["ETag"])
@@ -288,7 +288,7 @@ def test_download_headers(world, generate, client, headers):
         f"/api/v1/dpas/{generate(world['clients']['en']['id'])['id']}/document", headers=headers("viewer")
     )
     assert 'filename="DPA-' in hostile.headers["Content-Disposition"]
-    assert '-v1-smith-co-ltd.docx"' in hostile.headers["Content-Disposition"]
+    assert '-v1-en-smith-co-ltd.docx"' in hostile.headers["Content-Disposition"]
     assert client.get("/api/v1/dpas/999999/document", headers=headers("viewer")).status_code == 404
 
 

@@ -12,7 +12,16 @@ from registry.profile import services as profile
 from tests.dpas.dpa_data import SMITH, STEFANESCU, SZOLG, docx_text
 
 SPEC_KEYS = {
-    "agreement": {"number", "version", "date", "language", "authorization", "notice_period_days", "as_of"},
+    "agreement": {
+        "number",
+        "version",
+        "date",
+        "language",
+        "prevailing_language",
+        "authorization",
+        "notice_period_days",
+        "as_of",
+    },
     "processor": {
         "legal_name",
         "address",
@@ -35,6 +44,9 @@ SPEC_KEYS = {
         "vat_id",
         "address",
         "country_name",
+        "national_law",
+        "uk_gdpr",
+        "supervisory_authority",
         "feed_url",
         "signatory",
         "notice_contacts",
