@@ -210,6 +210,19 @@ def build_context(
         "website": _line(profile.authority_website),
     }
     authority = authority_for(client.country)
+    texts = [(service.processing or {}).get(language) or {} for service in client.services]
+    services = [
+        {
+            "name": _line(service.name),
+            "description": _line(service.description),
+            "nature": _line(text.get("nature")),
+            "purpose": _line(text.get("purpose")),
+            "data_categories": ", ".join(_unique(text.get("data_categories") or [])),
+            "data_subjects": ", ".join(_unique(text.get("data_subjects") or [])),
+            "retention": _line(text.get("retention")),
+        }
+        for service, text in zip(client.services, texts, strict=True)
+    ]
     return {
         "agreement": {
             "number": _line(number),
@@ -273,10 +286,10 @@ def build_context(
                 if c.receives_notices and _line(c.email)
             ),
         },
-        "services": [{"name": _line(s.name), "description": _line(s.description)} for s in client.services],
+        "services": services,
         "processing": {
-            "data_categories": ", ".join(_unique(c for raw in ordered for c in raw.get("data_categories") or [])),
-            "data_subjects": ", ".join(_unique(s for raw in ordered for s in raw.get("data_subjects") or [])),
+            "data_categories": ", ".join(_unique(c for t in texts for c in t.get("data_categories") or [])),
+            "data_subjects": ", ".join(_unique(s for t in texts for s in t.get("data_subjects") or [])),
             "sensitive_data": _line(
                 sensitive_data_text(
                     list(client.special_categories or []), client.special_categories_safeguards, language

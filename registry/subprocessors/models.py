@@ -55,6 +55,9 @@ class Service(Base):
     slug: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    processing: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    """What processing the service does for a client, per language (Annex I.B of the client's DPA):
+    {"ro": {"nature", "purpose", "data_categories": [...], "data_subjects": [...], "retention"}, "en": {...}}."""
 
 
 class SubProcessor(TimestampMixin, Base):

@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from registry.fields import not_blank, one_of
+from registry.i18n import LANGUAGES
 from registry.subprocessors.models import Category, LocationRole, Status
 from registry.transfers.fields import country_code
 from registry.transfers.rules import Mechanism
@@ -53,17 +54,47 @@ class ServiceSlugs(fields.List[str]):
 # -- services -------------------------------------------------------------------------------------------------
 
 
+def _terms() -> fields.List[str]:
+    return fields.List(
+        fields.String(validate=[validate.Length(min=1, max=200), not_blank]),
+        load_default=list,
+        validate=validate.Length(max=30),
+    )
+
+
+class ServiceProcessingSchema(Schema):
+    """What the service does with a client's personal data, in one language: the client's DPA Annex I.B."""
+
+    nature = fields.String(load_default="", validate=validate.Length(max=1000))
+    purpose = fields.String(load_default="", validate=validate.Length(max=1000))
+    data_categories = _terms()
+    data_subjects = _terms()
+    retention = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+PROCESSING = {
+    "keys": fields.String(validate=validate.OneOf(LANGUAGES)),
+    "values": fields.Nested(ServiceProcessingSchema),
+    "metadata": {
+        "description": "Per language (ro, en): nature, purpose, data_categories, data_subjects, retention. A "
+        "client's DPA builds its Annex I.B from its services' texts in the document's language."
+    },
+}
+
+
 class ServiceSchema(Schema):
     slug = fields.String(required=True, validate=[validate.Length(min=1, max=50), SLUG])
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
-    description = fields.String(load_default="")
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    processing = fields.Dict(load_default=dict, **PROCESSING)  # type: ignore[arg-type]
 
 
 class ServicePatchSchema(Schema):
-    """Name and description; the slug identifies the service and does not change."""
+    """Name, description and processing texts; the slug identifies the service and does not change."""
 
     name = fields.String(validate=[validate.Length(min=1, max=200), not_blank])
-    description = fields.String()
+    description = fields.String(validate=validate.Length(max=2000))
+    processing = fields.Dict(**PROCESSING)  # type: ignore[arg-type]
 
 
 # -- sub-processors ---------------------------------------------------------------------------------------------

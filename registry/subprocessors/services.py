@@ -91,7 +91,9 @@ def create_service(data: Mapping[str, Any], *, actor: Actor) -> Service:
     slug = data["slug"]
     if db.session.scalar(select(Service.id).where(Service.slug == slug)) is not None:
         raise Conflict(f"A service with slug {slug!r} already exists.")
-    service = Service(slug=slug, name=data["name"], description=data.get("description", ""))
+    service = Service(
+        slug=slug, name=data["name"], description=data.get("description", ""), processing=data.get("processing", {})
+    )
     db.session.add(service)
     db.session.flush()
     audit.record("service.created", service, actor=actor, after=schemas.service_schema.dump(service))
@@ -99,8 +101,11 @@ def create_service(data: Mapping[str, Any], *, actor: Actor) -> Service:
 
 
 def update_service(service: Service, changes: Mapping[str, Any], *, actor: Actor) -> Service:
-    """Change a service's name and/or description (its slug does not change)."""
+    """Change a service's name, description and/or processing texts (its slug does not change); `processing` is
+    replaced per language given."""
     before = schemas.service_schema.dump(service)
+    if "processing" in changes:
+        service.processing = {**(service.processing or {}), **changes["processing"]}
     for name in ("name", "description"):
         if name in changes:
             setattr(service, name, changes[name])

@@ -94,7 +94,9 @@ def test_context_has_exactly_the_documented_shape(world):
     assert set(context["processor"]["supervisory_authority"]) == {"name", "address", "email", "phone", "website"}
     assert set(context["client"]["signatory"]) == {"name", "title"}
     assert isinstance(context["processor"]["toms"], Listing)
-    assert [set(s) for s in context["services"]] == [{"name", "description"}]
+    assert [set(s) for s in context["services"]] == [
+        {"name", "description", "nature", "purpose", "data_categories", "data_subjects", "retention"}
+    ]
     assert all(set(s) == SUBPROCESSOR_KEYS for s in context["subprocessors"])
     assert all(set(loc) == LOCATION_KEYS for s in context["subprocessors"] for loc in s["locations"])
     assert all(set(t) == TRANSFER_KEYS for t in context["transfers"])
@@ -129,10 +131,9 @@ def test_context_is_localised_romanian(world):
         ("Alpine Analytics AG", "Elveția"),
         (SMITH, "Statele Unite ale Americii"),
     ]
-    assert context["processing"]["data_categories"] == (
-        "usage data, contact data, support messages, identification data"
-    )
-    assert context["processing"]["data_subjects"] == "client users, end customers"
+    # Annex I.B comes from the client's services (which have no processing texts here), never from the
+    # sub-processors' storage details
+    assert context["processing"]["data_categories"] == context["processing"]["data_subjects"] == ""
 
 
 def test_context_is_localised_english(world):

@@ -12,7 +12,7 @@ def test_legal_creates_and_everyone_reads_services(client, headers, catalog):
         assert response.status_code == 200
         assert [s["slug"] for s in response.json] == ["crm", "livestream"]
     response = client.get("/api/v1/services/crm", headers=headers("viewer"))
-    assert response.json == {"slug": "crm", "name": "CRM", "description": ""}
+    assert response.json == {"slug": "crm", "name": "CRM", "description": "", "processing": {}}
     assert response.headers["ETag"]
 
 
@@ -35,7 +35,7 @@ def test_readers_may_not_write_services(client, headers, catalog, role):
 def test_legal_and_admin_write_services(client, headers, role):
     response = client.post("/api/v1/services", json={"slug": "sms-2", "name": "SMS"}, headers=headers(role))
     assert response.status_code == 201
-    assert response.json == {"slug": "sms-2", "name": "SMS", "description": ""}
+    assert response.json == {"slug": "sms-2", "name": "SMS", "description": "", "processing": {}}
     etag = client.get("/api/v1/services/sms-2", headers=headers(role)).headers["ETag"]
     response = client.patch(
         "/api/v1/services/sms-2", json={"description": "Mesaje SMS către clienți"}, headers=headers(role, If_Match=etag)
