@@ -3,6 +3,7 @@ transfer rules on the effective date). Raise `Invalid` naming the field; never w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -90,6 +91,67 @@ def check_draft(change: Change) -> None:
         )
 
 
+def _incoming_row(change: Change) -> dict[str, Any]:
+    """The sub-processor as it will be once the change applies (an update's proposed fields merged), input shape."""
+    row = subprocessors.current_row(change.subprocessor)
+    if change.kind == ChangeKind.UPDATE and change.proposed:
+        row.update(load_proposed(change.proposed))
+    row["status"] = Status.ACTIVE.value
+    return row
+
+
+MIN_ADDRESS_PARTS = 2
+"""A full postal address has at least a street and a locality, separated by a comma or a new line, and a number
+(the street number or the postcode): "București, România" is not one."""
+
+
+def check_identity(change: Change) -> None:
+    """The sub-processor a change brings in (or updates) is identified as EDPB Opinion 22/2024 asks of the list: a
+    contact person with an email address or telephone number, and a full address.
+
+    :raise Invalid: naming `contact.name`, `contact.email` and/or `address`.
+    """
+    if change.kind == ChangeKind.REMOVE or not change.subprocessor.processes_client_data:
+        return
+    row = _incoming_row(change)
+    contact = row.get("contact") or {}
+    errors: dict[str, Any] = {}
+    if not (contact.get("name") or "").strip():
+        errors.setdefault("contact", {})["name"] = ["Name the contact person for data protection matters."]
+    if not ((contact.get("email") or "").strip() or (contact.get("phone") or "").strip()):
+        errors.setdefault("contact", {})["email"] = ["Give the contact person's email address or telephone number."]
+    address = row.get("address") or ""
+    parts = [part for part in re.split(r"[,\n]", address) if part.strip()]
+    if len(parts) < MIN_ADDRESS_PARTS or not re.search(r"\d", address):
+        errors["address"] = ["Give the full postal address: street and number, postcode and locality."]
+    if errors:
+        missing = ", ".join(path for path, _ in flatten_errors(errors))
+        message = f"{change.subprocessor.name!r} cannot be announced to clients without {missing}: complete it first."
+        raise Invalid(message, errors)
+
+
+def check_contract(change: Change) -> None:
+    """The sub-processor a change brings in has its Art. 28(4) contract recorded: the change does not take effect
+    before it (an announced change waits, and the legal team is alerted).
+
+    :raise Invalid: naming `dpa_reference` and/or `dpa_date`.
+    """
+    if change.kind == ChangeKind.REMOVE or not change.subprocessor.processes_client_data:
+        return
+    row = _incoming_row(change)
+    errors = {
+        name: ["Record the Art. 28(4) contract with the sub-processor (its reference and date)."]
+        for name in ("dpa_reference", "dpa_date")
+        if not str(row.get(name) or "").strip()
+    }
+    if errors:
+        message = (
+            f"{change.subprocessor.name!r} has no Art. 28(4) contract recorded ({', '.join(errors)}): the change takes "
+            f"effect once it is (PATCH /api/v1/subprocessors/{change.subprocessor.id})."
+        )
+        raise Invalid(message, errors)
+
+
 def check_transfers(change: Change) -> None:
     """The sub-processor that will apply must pass the transfer rules on the effective date.
 
@@ -98,10 +160,7 @@ def check_transfers(change: Change) -> None:
     if change.kind == ChangeKind.REMOVE:
         return
     subprocessor = change.subprocessor
-    row = subprocessors.current_row(subprocessor)
-    if change.kind == ChangeKind.UPDATE and change.proposed:
-        row.update(load_proposed(change.proposed))
-    row["status"] = Status.ACTIVE.value
+    row = _incoming_row(change)
     errors = subprocessors.check_subprocessor(row, on=change.effective_on)
     if not errors:
         return

@@ -191,7 +191,8 @@ def announce(change: Change, *, today: date, actor: Actor) -> Change:
 
     :raise Conflict: the change was already announced (or withdrawn), or another announced change holds one of its
         sub-processors.
-    :raise Invalid: the sub-processor fails the transfer rules on the effective date (the location named), the
+    :raise Invalid: the sub-processor fails the transfer rules on the effective date (the location named), has no
+        contact person or no full address (`checks.check_identity`), the
         effective date is not after today, or it is earlier than today + the longest notice period of the affected
         clients and the change is not urgent with a reason (`effective_on` named, with the earliest date allowed), or
         an affected client has no contact who receives notices (`clients` lists them).
@@ -266,6 +267,7 @@ def _check_announceable(change: Change, today: date, announced_at: datetime) -> 
     """
     checks.check_draft(change)
     checks.check_transfers(change)
+    checks.check_identity(change)
     if change.effective_on < today or (change.effective_on == today and not change.urgent):
         message = (
             f"effective_on must be after today ({today.isoformat()}): clients answer until the day before the "
@@ -392,10 +394,13 @@ def _apply_to_registry(change: Change, *, actor: Actor) -> None:
 def take_effect(change: Change, *, actor: Actor, today: date | None = None) -> Change:
     """Make an announced change effective now: the registry changes (with history), each client that must not
     get it is excluded, everyone notified is told, and the legal team is alerted where it must act.
+
+    :raise Invalid: the sub-processor it brings in has no Art. 28(4) contract recorded (`checks.check_contract`).
     """
     standing.lock(change)
     if change.status != ChangeStatus.ANNOUNCED:
         raise Conflict(f"Change {change.id} is {change.status}: only an announced change takes effect.")
+    checks.check_contract(change)
     _apply_to_registry(change, actor=actor)
     rows = _affected_rows(change)
     excluded, alerts = _settle_clients(change, rows, actor=actor, today=today or clock.today())

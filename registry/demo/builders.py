@@ -60,12 +60,16 @@ def us_support_location(**overrides: Any) -> dict[str, Any]:
 
 
 def subprocessor_data(name: str, **overrides: Any) -> dict[str, Any]:
-    """A proposed hosting provider of the crm service, seated in Berlin, storing in Frankfurt (inside the EEA)."""
+    """A proposed hosting provider of the crm service, seated in Berlin, storing in Frankfurt (inside the EEA), with its
+    contact person and its Art. 28(4) contract recorded."""
     return {
         "name": name,
         "legal_name": f"{name} Ltd",
         "country": "DE",
         "address": "Hauptstraße 1, 10115 Berlin",
+        "contact": {"name": "Jana Schmidt", "position": "Data Protection Officer", "email": "privacy@example.de"},
+        "dpa_reference": f"DPA {name} 2026",
+        "dpa_date": "2026-01-15",
         "category": "hosting",
         "purpose": "Hosting",
         "data_categories": ["contact data"],

@@ -155,7 +155,8 @@ def import_(path: str) -> None:
     help="Check on this date (YYYY-MM-DD); default today (UTC).",
 )
 def check(as_of: datetime | None) -> None:
-    """List every location of a proposed or active sub-processor without a valid transfer basis; exit 1 if any.
+    """List every location of a proposed or active sub-processor without a valid transfer basis, and every one with
+    no Art. 28(4) contract recorded (dpa_reference, dpa_date); exit 1 if any.
 
     That includes locations saved before the sub-processor rules: SCCs other than module 2 or 3, a derogation, SCCs or
     BCRs without a transfer impact assessment (reference and date).
@@ -170,7 +171,19 @@ def check(as_of: datetime | None) -> None:
             f"{finding.subprocessor.name} (id {finding.subprocessor.id}): {where}, {location.role}, {mechanism}: "
             f"{finding.problem} [services: {', '.join(finding.services) or 'none'}]"
         )
+    unsigned = findings.contract_findings()
+    for subprocessor in unsigned:
+        missing = " and ".join(
+            name for name in ("dpa_reference", "dpa_date") if not str(getattr(subprocessor, name) or "").strip()
+        )
+        click.echo(
+            f"{subprocessor.name} (id {subprocessor.id}, {subprocessor.status}): no Art. 28(4) contract recorded "
+            f"({missing}); a change bringing it in waits for it"
+        )
     if found:
         click.echo(f"{len(found)} location(s) without a valid transfer basis on {on.isoformat()}", err=True)
+    if unsigned:
+        click.echo(f"{len(unsigned)} sub-processor(s) without an Art. 28(4) contract recorded", err=True)
+    if found or unsigned:
         raise SystemExit(1)
-    click.echo(f"all transfer bases valid on {on.isoformat()}")
+    click.echo(f"all transfer bases valid on {on.isoformat()}; every sub-processor's contract recorded")

@@ -1,5 +1,6 @@
-"""Transfer findings: the locations of the registry that do not pass the transfer rules on a date (`flask transfers
-check`), so the legal team sees a lapsed decision, an expired DPF certification or a missing assessment in time."""
+"""Transfer findings: the locations of the registry that do not pass the transfer rules on a date, and the
+sub-processors with no Art. 28(4) contract recorded (`flask transfers check`), so the legal team sees a lapsed
+decision, an expired DPF certification, a missing assessment or a missing contract in time."""
 
 from __future__ import annotations
 
@@ -52,3 +53,20 @@ def transfer_findings(on: date) -> list[TransferFinding]:
                     )
                 )
     return findings
+
+
+def contract_findings() -> list[SubProcessor]:
+    """Proposed or active sub-processors of client data with no Art. 28(4) contract recorded (`dpa_reference` and
+    `dpa_date`): a change bringing one in does not take effect until it is."""
+    stmt = (
+        select(SubProcessor)
+        .where(
+            SubProcessor.status != Status.RETIRED,
+            SubProcessor.processes_client_data,
+            (SubProcessor.dpa_reference.is_(None))
+            | (SubProcessor.dpa_reference == "")
+            | SubProcessor.dpa_date.is_(None),
+        )
+        .order_by(SubProcessor.name)
+    )
+    return list(db.session.scalars(stmt))
