@@ -66,6 +66,13 @@ def load(if_empty: bool) -> None:
     result = subprocessor_imports.import_rows(
         [row for row in data["subprocessors"] if row["name"] not in existing], actor=DEMO
     )
+    onward = 0
+    for raw in data["onward_subprocessors"]:  # each after the sub-processor that engages it
+        if raw["name"] not in existing:
+            parent = db.session.scalar(select(SubProcessor.id).where(SubProcessor.name == raw["engaged_by"]))
+            row = {name: value for name, value in raw.items() if name != "engaged_by"}
+            builders.subprocessor_from({**row, "parent_id": parent}, actor=DEMO)
+            onward += 1
     clients = 0
     for raw in data["clients"]:
         if db.session.scalar(select(Client.id).where(Client.legal_name == raw["legal_name"])) is None:
@@ -76,7 +83,8 @@ def load(if_empty: bool) -> None:
     dpas = _dpas(clock.today())
     db.session.commit()
     click.echo(
-        f"demo loaded: {result.created} sub-processors, {clients} clients, {changes} changes, {dpas} DPAs created"
+        f"demo loaded: {result.created + onward} sub-processors, {clients} clients, {changes} changes, "
+        f"{dpas} DPAs created"
     )
     for email, role, token in tokens:
         click.echo(f"  {role:<16} {email:<32} token: {token}")

@@ -28,6 +28,7 @@ from lxml import etree
 from registry.clients.models import Client
 from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, days_text, language_name, sensitive_data_text
 from registry.profile.models import ProcessorProfile
+from registry.subprocessors import chain
 from registry.transfers.authorities import UK, authority_for
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
 
@@ -193,11 +194,12 @@ def build_context(
     """
     if language not in LANGUAGES:
         raise ValueError(f"unsupported DPA language {language!r}")
-    ordered = sorted(subprocessors, key=_by_name)
     entries: list[dict[str, Any]] = []
     transfers: list[dict[str, str]] = []
-    for raw in ordered:
+    for raw, level, parent in chain.in_chain_order(subprocessors, key=_by_name):
         entry, outside = _subprocessor(raw, language)
+        entry["level"] = level
+        entry["engaged_by"] = _line(parent.get("name")) if parent is not None else ""
         entries.append(entry)
         transfers.extend(outside)
     signatory = client.signatory

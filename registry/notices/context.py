@@ -27,6 +27,7 @@ from registry.extensions import db
 from registry.outbox.models import Channel, Notice
 from registry.profile import services as profile
 from registry.subprocessors import services as subprocessors
+from registry.subprocessors.models import SubProcessor
 from registry.transfers import wording
 
 T = TypeVar("T")
@@ -39,13 +40,16 @@ def language_of(notice: Notice) -> str:
 
 
 def subprocessor_facts(state: Mapping[str, Any], language: str) -> dict[str, Any]:
-    """A sub-processor (in the API's JSON shape) with country names and safeguards in words."""
+    """A sub-processor (in the API's JSON shape) with country names and safeguards in words, and the sub-processor
+    that engages it (`engaged_by`, "" for one the processor engages)."""
     facts = dict(state)
     country = str(state.get("country") or "")
     facts["country_name"] = wording.country_label(country, language)
     facts["postal_address"] = wording.postal_address(str(state.get("address") or ""), country, language)
     facts["contact"] = {k: v for k, v in (state.get("contact") or {}).items() if v}
     facts["locations"] = [wording.location_words(location, language) for location in state.get("locations") or []]
+    parent = db.session.get(SubProcessor, state["parent_id"]) if state.get("parent_id") else None
+    facts["engaged_by"] = f"{parent.name} ({parent.legal_name})" if parent is not None else ""
     return facts
 
 

@@ -121,11 +121,18 @@ def subprocessors() -> Response:
     own_tools = [state for state in states if not subprocessor_services.processes_client_data(state)]
     states = [state for state in states if subprocessor_services.processes_client_data(state)]
     groups = [(category, list(items)) for category, items in groupby(states, key=lambda state: state["category"])]
+    by_id = {state["id"]: state for state in states}
+    onward: dict[int, list[dict[str, Any]]] = {}
+    for state in states:
+        if state.get("parent_id") in by_id:
+            onward.setdefault(state["parent_id"], []).append(state)
     return _page(
         "public/subprocessors.html",
         language,
         status=200 if as_of_ok else 400,
         groups=groups,
+        parents=by_id,
+        onward=onward,
         own_tools=own_tools,
         count=len(states),
         as_of=as_of,

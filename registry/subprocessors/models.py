@@ -87,6 +87,10 @@ class SubProcessor(TimestampMixin, Base):
     """False: one of the processor's own tools (its advertising, its staff's devices), which processes no client data
     and so is no sub-processor of any client: never in a client's list, annex or notices (the public page lists it
     apart)."""
+    parent_id: Mapped[int | None] = mapped_column(index=True)
+    """The sub-processor that engages this one (an onward sub-processor, EDPB Opinion 22/2024): it serves its
+    parent's services, and a chain has at most `chain.MAX_LEVELS` levels. A plain integer that `chain.check_parent`
+    keeps valid (sub-processors are retired, never deleted), so SQLite can add and drop it in place."""
     status: Mapped[Status] = mapped_column(String(20), default=Status.PROPOSED, index=True)
     version: Mapped[int] = mapped_column(default=1)
     announced_change_id: Mapped[int | None]

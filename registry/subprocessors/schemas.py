@@ -176,6 +176,14 @@ class SubProcessorSchema(Schema):
             "through an announced change once active."
         },
     )
+    parent_id = fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The sub-processor that engages this one (an onward sub-processor; at most 3 levels). It "
+            "serves its parent's services (taken from the parent when `services` is empty)."
+        },
+    )
     status = fields.String(load_default=Status.PROPOSED.value, validate=one_of(Status))
     version = fields.Integer(dump_only=True)
     created_at = IsoAwareDateTime(dump_only=True)

@@ -25,7 +25,7 @@ from registry.audit.services import Actor
 from registry.db import page_of, save_version, utcnow
 from registry.errors import Conflict, Invalid, NotFound, flatten_errors
 from registry.extensions import db
-from registry.subprocessors import schemas
+from registry.subprocessors import chain, schemas
 from registry.subprocessors.models import Location, Service, Status, SubProcessor, SubProcessorVersion
 from registry.transfers import rules
 
@@ -50,14 +50,16 @@ NOTICE_FIELDS = frozenset(
         "data_subjects",
         "dpf_certified",
         "processes_client_data",
+        "parent_id",
     }
 )
 """What clients must be told of before it changes (GDPR Art. 28(2), Clause 9 of the SCCs): whether the sub-processor
-is used at all (`status`), for whose data (`services`), where and under which transfer safeguard (`locations`, and the
-DPF flag that makes a US location lawful; its recheck date is bookkeeping, which `transfers check` watches) and what
-it does with which data (`purpose`, `category`, `data_categories`, `data_subjects`: the DPA annex's description of the
-processing). Identity and paperwork (name, legal name, address, country, website, contact, registration id,
-certifications, its DPA reference and date, the DPF recheck date) are corrected freely, with history."""
+is used at all (`status`), for whose data (`services`), engaged by whom (`parent_id`), where and under which
+transfer safeguard (`locations`, and the DPF flag that makes a US location lawful; its recheck date is bookkeeping,
+which `transfers check` watches) and what it does with which data (`purpose`, `category`, `data_categories`,
+`data_subjects`: the DPA annex's description of the processing). Identity and paperwork (name, legal name, address,
+country, website, contact, registration id, certifications, its DPA reference and date, the DPF recheck date) are
+corrected freely, with history."""
 
 
 def today() -> date:
@@ -340,7 +342,7 @@ def create_subprocessor(data: Mapping[str, Any], *, actor: Actor) -> SubProcesso
     :raise Conflict: the name is taken.
     """
     row = copy.deepcopy(dict(data))
-    errors = check_subprocessor(row)
+    errors = chain.check_parent(row, None) or check_subprocessor(row)
     if errors:
         raise _invalid(errors)
     _check_name_free(row["name"])
@@ -369,7 +371,8 @@ def update_subprocessor(
     row = {**current, **copy.deepcopy(dict(changes))}
     check_transition(subprocessor.status, row["status"])
     saved = current["locations"] if through_change is None else row["locations"]
-    errors = check_subprocessor(row, saved_locations=saved)  # fills in derived mechanisms: compared like for like
+    # both fill in what they derive (the parent's services, the locations' mechanisms): compared like for like
+    errors = chain.check_parent(row, subprocessor.id) or check_subprocessor(row, saved_locations=saved)
     changed = notice_changes(current, row)
     held_by = subprocessor.announced_change_id
     conflict = notice_conflict(subprocessor, changed, row["status"], held_by=held_by, through_change=through_change)

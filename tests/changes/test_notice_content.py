@@ -99,3 +99,16 @@ def test_a_signed_agreement_is_dated_in_words_in_the_clients_language(
     assert f"signed on {format_date(signed_on, 'd MMMM y', locale='en')}." in by_language["en"]
     assert f"semnat la {format_date(signed_on, 'd MMMM y', locale='ro')}." in by_language["ro"]
     assert signed_on.isoformat() not in by_language["en"] + by_language["ro"]
+
+
+def test_an_onward_subprocessor_is_announced_with_the_one_that_engages_it(
+    make_subprocessor, make_client, make_change, announce
+):
+    make_client("Alfa", language="en")
+    make_client("Beta")
+    parent = make_subprocessor("Cloud EU", status="active")
+    child = make_subprocessor("Cloud Support Inc", parent_id=parent["id"])
+    announce(make_change(child["id"])["id"])
+    bodies = {n.language: _body(n) for n in notices(template="change.announced", channel="email")}
+    assert "Onward sub-processor of: Cloud EU (Cloud EU Ltd)" in bodies["en"]
+    assert "Sub-împuternicit recrutat de: Cloud EU (Cloud EU Ltd)" in bodies["ro"]

@@ -15,7 +15,10 @@ def test_demo_load_shows_every_feature_and_prints_working_tokens(runner, client)
     viewer = {"Authorization": f"Bearer {tokens['viewer']}"}
 
     names = {item["name"] for item in client.get("/api/v1/subprocessors?page_size=100", headers=viewer).json}
-    assert names == {row["name"] for row in demo_data()["subprocessors"]}
+    data = demo_data()
+    assert names == {row["name"] for row in data["subprocessors"] + data["onward_subprocessors"]}
+    by_name = {item["name"]: item for item in client.get("/api/v1/subprocessors?page_size=100", headers=viewer).json}
+    assert by_name["Google LLC"]["parent_id"] == by_name["Google Workspace"]["id"]  # the onward chain
     clients = client.get("/api/v1/clients?page_size=100", headers=viewer).json
     assert {c["legal_name"] for c in clients} == {row["legal_name"] for row in demo_data()["clients"]}
     changes = client.get("/api/v1/changes", headers=viewer).json

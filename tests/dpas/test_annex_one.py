@@ -3,7 +3,7 @@ never from the sub-processors' storage details."""
 
 import pytest
 
-from tests.dpas.dpa_data import CLIENT_RO, docx_text
+from tests.dpas.dpa_data import CLIENT_RO, SMITH, docx_text
 
 CRM = {
     "en": {
@@ -115,3 +115,36 @@ def test_bad_processing_texts_are_refused_with_the_field_named(world, client, he
     refused = _patch_service(client, headers, "crm", {"processing": processing}, status=422)
     assert field in str(refused["errors"]["json"])
     assert client.get("/api/v1/services/crm", headers=headers("viewer")).json["processing"] == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "engaged"),
+    [("en", "(onward sub-processor engaged by Cloud EU)"), ("ro", "(sub-împuternicit recrutat de Cloud EU)")],
+)
+def test_annex_three_shows_each_onward_subprocessor_after_the_one_that_engages_it(
+    world, client, headers, generate, download, language, engaged
+):
+    def add(name, **fields):
+        body = {
+            "name": name,
+            "legal_name": f"{name} Ltd",
+            "country": "IE",
+            "address": "1 Main Street, Dublin 2",
+            "category": "hosting",
+            "purpose": "Hosting",
+            "services": ["crm"],
+            "locations": [{"country": "IE", "label": "Dublin", "role": "storage"}],
+            "status": "active",
+            **fields,
+        }
+        made = client.post("/api/v1/subprocessors", json=body, headers=headers("legal"))
+        assert made.status_code == 201, made.json
+        return made.json
+
+    parent = add("Cloud EU")
+    add("Zeta Support", parent_id=parent["id"], services=[])
+    text = docx_text(download(generate(world["clients"]["ro"]["id"], language=language)["id"]))
+    annex = text[text.index("Annex III. List" if language == "en" else "Anexa III. Lista") :]
+    assert f"Zeta Support {engaged}" in annex
+    # right after its parent, before the sub-processors that follow "Cloud EU" by name
+    assert annex.index("Cloud EU") < annex.index("Zeta Support") < annex.index(SMITH)

@@ -64,6 +64,8 @@ SUBPROCESSOR_KEYS = {
     "purpose",
     "data_categories",
     "locations_text",
+    "level",
+    "engaged_by",
     "locations",
 }
 LOCATION_KEYS = {"country_name", "label", "role", "mechanism", "mechanism_text", "decision"}

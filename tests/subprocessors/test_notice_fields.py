@@ -35,6 +35,7 @@ NEW_VALUES = {
     "data_subjects": ["patients"],
     "dpf_certified": True,
     "processes_client_data": False,
+    "parent_id": 999999,
 }
 FREE_VALUES = {
     "name": "Amazon Web Services",

@@ -1,0 +1,58 @@
+"""Onward sub-processors (EDPB Opinion 22/2024): who engages whom, at most three levels, no loops, the parent's
+services; the public page shows the chain."""
+
+import pytest
+
+
+def _errors(response):
+    assert response.status_code == 422, response.json
+    return response.json["errors"]["json"]
+
+
+def test_an_onward_subprocessor_serves_its_parents_services(world, create, body):
+    parent = create(name="AWS EMEA", services=["crm", "livestream"])
+    child = create(name="AWS Inc", parent_id=parent["id"], services=[])
+    assert child["parent_id"] == parent["id"] and child["services"] == ["crm", "livestream"]
+    other = world.client.post(
+        "/api/v1/subprocessors",
+        json=body(name="Other", parent_id=parent["id"], services=["crm"]),
+        headers=world.headers("legal"),
+    )
+    assert _errors(other) == {"services": ["An onward sub-processor serves its parent's services: crm, livestream."]}
+
+
+def test_a_chain_has_three_levels_at_most_and_no_loops(world, create, patch, body):
+    one = create(name="One")
+    two = create(name="Two", parent_id=one["id"])
+    three = create(name="Three", parent_id=two["id"])
+    four = world.client.post(
+        "/api/v1/subprocessors", json=body(name="Four", parent_id=three["id"]), headers=world.headers("legal")
+    )
+    assert "at most 3 levels" in _errors(four)["parent_id"][0]
+    assert "at most 3 levels" in _errors(patch(one["id"], {"parent_id": create(name="Zero")["id"]}))["parent_id"][0]
+    assert "already engaged" in _errors(patch(two["id"], {"parent_id": three["id"]}))["parent_id"][0]
+    assert _errors(patch(one["id"], {"parent_id": one["id"]})) == {
+        "parent_id": ["A sub-processor cannot engage itself."]
+    }
+    assert _errors(patch(one["id"], {"parent_id": 999999})) == {"parent_id": ["No sub-processor 999999."]}
+
+
+def test_engaging_an_onward_subprocessor_is_told_to_clients(create, patch):
+    parent = create(name="Parent", status="active")
+    active = create(name="Active", status="active")
+    moved = patch(active["id"], {"parent_id": parent["id"]})
+    assert moved.status_code == 409 and list(moved.json["errors"]) == ["parent_id"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "engaged", "onward"),
+    [("en", "Engaged by", "Its own sub-processors"), ("ro", "Recrutat de", "Sub-împuterniciții săi")],
+)
+def test_the_public_page_shows_the_chain(client, create, lang, engaged, onward):
+    parent = create(name="Google Workspace", status="active")
+    child = create(name="Google LLC", status="active", parent_id=parent["id"])
+    page = client.get(f"/subprocessors?lang={lang}").text
+    child_entry = page[page.index(f'id="subprocessor-{child["id"]}"') :]
+    assert f'<dt>{engaged}</dt><dd><a href="#subprocessor-{parent["id"]}">Google Workspace</a></dd>' in child_entry
+    parent_entry = page[page.index(f'id="subprocessor-{parent["id"]}"') :]
+    assert f'<dt>{onward}</dt><dd><a href="#subprocessor-{child["id"]}">Google LLC</a></dd>' in parent_entry
