@@ -196,7 +196,7 @@ TEXT: dict[str, dict[str, str]] = {
         "role": "Rol",
         "safeguard": "Garanții pentru transfer",
         "dates": "Termene",
-        "effective_on": "Intră în vigoare la",
+        "effective_on": "Se aplică de la",
         "deadline": "Termenul dumneavoastră de răspuns",
         "urgent": "Înlocuire urgentă (securitate sau continuitate)",
         "general": "În baza autorizației scrise generale, puteți formula obiecții la această modificare până la "
@@ -218,8 +218,8 @@ TEXT: dict[str, dict[str, str]] = {
         "answer_refuse": "refuz",
         "answer_accept": "obiecție retrasă",
         "withdraw_legend": "Retrageți obiecția",
-        "withdraw": "Dacă nu mai aveți obiecții, modificarea se va aplica datelor dumneavoastră de la data intrării în "
-        "vigoare.",
+        "withdraw": "Dacă nu mai aveți obiecții, modificarea se va aplica datelor dumneavoastră de la data la care "
+        "se aplică.",
         "submit_withdraw": "Retrageți obiecția",
         "object_legend": "Formulați obiecții la această modificare",
         "approve_legend": "Aprobați sau refuzați această modificare",
@@ -240,8 +240,8 @@ TEXT: dict[str, dict[str, str]] = {
         "expired": "Termenul de răspuns pentru această modificare s-a împlinit la {deadline}. {consequence} "
         "Vă rugăm să ne contactați dacă doriți totuși să o discutăm.",
         "expired_objection": "Obiecția dumneavoastră se menține: modificarea nu se va aplica datelor dumneavoastră "
-        "până când echipa noastră juridică o soluționează împreună cu dumneavoastră, chiar după intrarea ei în vigoare "
-        "la {effective_on}. Vă vom comunica modul de soluționare.",
+        "până când echipa noastră juridică o soluționează împreună cu dumneavoastră, chiar dacă altor clienți "
+        "li se aplică de la {effective_on}. Vă vom comunica modul de soluționare.",
         "expired_excluded": "Așa cum v-a comunicat echipa noastră juridică, modificarea nu se va aplica datelor "
         "dumneavoastră.",
         "expired_applies": "Conform răspunsului dumneavoastră, modificarea se va aplica datelor dumneavoastră de la "
@@ -255,21 +255,21 @@ TEXT: dict[str, dict[str, str]] = {
         "nu pot fi păstrate doar pentru dumneavoastră), iar noi vă vom contacta privind continuarea serviciului.",
         "expired_without_replace": "{name} nu va fi folosit pentru datele dumneavoastră, iar {replaces} încetează la "
         "{effective_on} pentru toți clienții: vă vom contacta privind continuarea serviciului.",
-        "effective_title": "Această modificare a intrat în vigoare",
-        "effective": "Modificarea a intrat în vigoare la {effective_on}, astfel că răspunsurile nu mai sunt primite "
+        "effective_title": "Această modificare se aplică",
+        "effective": "Modificarea se aplică de la {effective_on}, astfel că răspunsurile nu mai sunt primite "
         "aici. Vă rugăm să ne contactați dacă doriți să o discutăm.",
         "held_title": "Obiecția dumneavoastră suspendă această modificare pentru dumneavoastră",
-        "held": "Modificarea a intrat în vigoare la {effective_on}, dar nu pentru datele dumneavoastră: până când "
+        "held": "Modificarea se aplică de la {effective_on}, dar nu și datelor dumneavoastră: până când "
         "echipa noastră juridică soluționează obiecția împreună cu dumneavoastră, ea nu vi se aplică. Vă vom comunica "
         "modul de soluționare.",
-        "not_applied_title": "Această modificare a intrat în vigoare",
-        "not_applied": "Modificarea a intrat în vigoare la {effective_on}, dar nu se aplică datelor dumneavoastră; "
+        "not_applied_title": "Această modificare se aplică altor clienți",
+        "not_applied": "Modificarea se aplică de la {effective_on}, dar nu și datelor dumneavoastră; "
         "răspunsurile nu mai sunt primite aici. Vă rugăm să ne contactați dacă doriți să o discutăm.",
         "information_title": "Pentru informarea dumneavoastră",
         "information": "Nu mai folosim {name} ca sub-împuternicit începând cu {effective_on}. Acesta nu vă va mai "
         "prelucra datele; nu este nevoie să faceți nimic.",
         "withdrawn_title": "Această modificare a fost retrasă",
-        "withdrawn": "Modificarea a fost retrasă și nu va intra în vigoare. Nu este nevoie de niciun răspuns.",
+        "withdrawn": "Modificarea a fost retrasă și nu se va aplica. Nu este nevoie de niciun răspuns.",
         "unknown_title": "Acest link nu este valid",
         "unknown": "Linkul este incomplet sau necunoscut. Vă rugăm să folosiți linkul din notificarea primită, "
         "exact cum a fost trimis.",

@@ -180,7 +180,7 @@ WORDS: dict[str, dict[str, str]] = {
         "changes_intro": "Toate modificările anunțate ale listei, cele mai noi primele.",
         "no_changes": "Nu a fost anunțată încă nicio modificare.",
         "announced_on": "Anunțată",
-        "effective_on": "Aplicabilă de la",
+        "effective_on": "Se aplică de la",
         "planned_for": "Urma să se aplice de la",
         "status": "Stare",
         "reason": "Motiv",

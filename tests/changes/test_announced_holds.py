@@ -253,7 +253,7 @@ def test_the_closed_page_is_in_the_clients_language(
     apply_due(runner, EFFECTIVE)
     page = client.get(link(change["id"], alfa["id"]))
     assert page.status_code == 410
-    assert "Această modificare a intrat în vigoare" in page.text
+    assert "Această modificare se aplică" in page.text
     assert format_date(TODAY, "long", locale="ro") in page.text  # when it took effect
 
 

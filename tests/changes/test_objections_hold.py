@@ -57,10 +57,10 @@ def test_an_open_objection_holds_the_change_and_is_alerted_every_day(
 
     page = client.get(link(change["id"], alfa["id"]))
     assert page.status_code == 410
-    assert "nu pentru datele dumneavoastră" in page.text  # the respond page says the objection holds it
+    assert "dar nu și datelor dumneavoastră" in page.text  # the respond page says the objection holds it
     [effective] = notices(template="change.effective")
     assert "obiecția dumneavoastră nu este încă soluționată" in _read(effective)[1]
-    assert _read(effective)[0].startswith("În vigoare pentru alți clienți: ")  # not "in effect" for this client
+    assert _read(effective)[0].startswith("Se aplică altor clienți: ")  # not "in effect" for this client
     assert "Lista sub-împuterniciților care vi se aplică nu se modifică." in _read(effective)[1]
     assert told(effective)["affected"].held_at is not None
     [first] = notices(template="change.objection_held")

@@ -135,5 +135,5 @@ def test_the_worker_applies_due_changes_and_delivers_their_notices(app, make_wor
 
     db.session.refresh(change)
     assert change.status == "effective"
-    effective = [m for m in mail_config.messages if str(m["Subject"]).startswith(("In effect", "În vigoare"))]
+    effective = [m for m in mail_config.messages if str(m["Subject"]).startswith(("In effect", "Se aplică: "))]
     assert sorted(str(m["To"]) for m in effective) == ["ana@stefanescu.ro", "privacy@acme.example"]
