@@ -69,6 +69,11 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
         "în lipsa obiecțiilor (art. 5.4), ștergerea Datelor în lipsa opțiunii comunicate (art. 10.2)" in text
     )
     assert "Acceptarea expresă a clauzelor enumerate la art. 15.4, semnătura Operatorului:" in text
+    # an answer through a forwarded link counts once a designated person confirms it (the confirmation flow)
+    assert (
+        "Un răspuns dat prin linkul dintr-o notificare în numele altei persoane decât cea căreia i-a fost trimisă "
+        "notificarea produce efecte după ce una dintre persoanele desemnate îl confirmă, în termenul de răspuns"
+    ) in text
     # How a period is counted (as the registry counts deadlines), and 11.2 limited to data subjects
     assert "un termen stabilit pe zile curge din ziua următoare evenimentului care îl declanșează" in text
     assert "11.2. Față de persoanele vizate," in text
@@ -108,6 +113,10 @@ def test_english_dpa_for_specific_authorisation(world, generate, download):
     assert "By way of exception" not in text  # under specific authorisation urgency changes nothing
     assert "execution of an instruction (Clause 4.2), the right to terminate after a refusal (Clause 5.5)" in text
     assert "Express acceptance of the clauses listed in Clause 15.4, Controller's signature:" in text
+    assert (
+        "An answer given through the link in a notice in the name of a person other than the one to whom that notice "
+        "was sent counts once one of the designated persons confirms it, within the period for answering"
+    ) in text
     assert "or implement the change, before it has received the written approval" in text
     assert "60" in text
     assert f"{TODAY.day} {TODAY:%B} {TODAY.year}" in text
