@@ -3,7 +3,6 @@ transfer rules on the effective date). Raise `Invalid` naming the field; never w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,7 @@ from marshmallow import ValidationError
 
 from registry.changes.models import Change, ChangeKind
 from registry.errors import Invalid, NotFound, flatten_errors
+from registry.subprocessors import findings
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import Status, SubProcessor
 from registry.subprocessors.schemas import SubProcessorPatchSchema
@@ -100,30 +100,15 @@ def _incoming_row(change: Change) -> dict[str, Any]:
     return row
 
 
-MIN_ADDRESS_PARTS = 2
-"""A full postal address has at least a street and a locality, separated by a comma or a new line, and a number
-(the street number or the postcode): "București, România" is not one."""
-
-
 def check_identity(change: Change) -> None:
-    """The sub-processor a change brings in (or updates) is identified as EDPB Opinion 22/2024 asks of the list: a
-    contact person with an email address or telephone number, and a full address.
+    """The sub-processor a change brings in (or updates) is identified as EDPB Opinion 22/2024 asks of the list
+    (`findings.identity_errors`: a contact person reachable by email or telephone, a full address).
 
     :raise Invalid: naming `contact.name`, `contact.email` and/or `address`.
     """
     if change.kind == ChangeKind.REMOVE or not change.subprocessor.processes_client_data:
         return
-    row = _incoming_row(change)
-    contact = row.get("contact") or {}
-    errors: dict[str, Any] = {}
-    if not (contact.get("name") or "").strip():
-        errors.setdefault("contact", {})["name"] = ["Name the contact person for data protection matters."]
-    if not ((contact.get("email") or "").strip() or (contact.get("phone") or "").strip()):
-        errors.setdefault("contact", {})["email"] = ["Give the contact person's email address or telephone number."]
-    address = row.get("address") or ""
-    parts = [part for part in re.split(r"[,\n]", address) if part.strip()]
-    if len(parts) < MIN_ADDRESS_PARTS or not re.search(r"\d", address):
-        errors["address"] = ["Give the full postal address: street and number, postcode and locality."]
+    errors = findings.identity_errors(_incoming_row(change))
     if errors:
         missing = ", ".join(path for path, _ in flatten_errors(errors))
         message = f"{change.subprocessor.name!r} cannot be announced to clients without {missing}: complete it first."

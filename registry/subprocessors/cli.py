@@ -156,7 +156,7 @@ def import_(path: str) -> None:
 )
 def check(as_of: datetime | None) -> None:
     """List every location of a proposed or active sub-processor without a valid transfer basis, and every one with
-    no Art. 28(4) contract recorded (dpa_reference, dpa_date); exit 1 if any.
+    no Art. 28(4) contract recorded (dpa_reference, dpa_date) or no contact person or full address; exit 1 if any.
 
     That includes locations saved before the sub-processor rules: SCCs other than module 2 or 3, a derogation, SCCs or
     BCRs without a transfer impact assessment (reference and date).
@@ -180,10 +180,21 @@ def check(as_of: datetime | None) -> None:
             f"{subprocessor.name} (id {subprocessor.id}, {subprocessor.status}): no Art. 28(4) contract recorded "
             f"({missing}); a change bringing it in waits for it"
         )
+    incomplete = findings.identity_findings()
+    for subprocessor, missing in incomplete:
+        click.echo(
+            f"{subprocessor.name} (id {subprocessor.id}, {subprocessor.status}): its Annex III entry lacks "
+            f"{', '.join(missing)}; a change to it cannot be announced until it is complete"
+        )
     if found:
         click.echo(f"{len(found)} location(s) without a valid transfer basis on {on.isoformat()}", err=True)
     if unsigned:
         click.echo(f"{len(unsigned)} sub-processor(s) without an Art. 28(4) contract recorded", err=True)
-    if found or unsigned:
+    if incomplete:
+        click.echo(f"{len(incomplete)} sub-processor(s) without a contact person or a full address", err=True)
+    if found or unsigned or incomplete:
         raise SystemExit(1)
-    click.echo(f"all transfer bases valid on {on.isoformat()}; every sub-processor's contract recorded")
+    click.echo(
+        f"all transfer bases valid on {on.isoformat()}; every sub-processor's contract, contact person and address "
+        "recorded"
+    )

@@ -4,8 +4,11 @@ decision, an expired DPF certification, a missing assessment or a missing contra
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -70,3 +73,44 @@ def contract_findings() -> list[SubProcessor]:
         .order_by(SubProcessor.name)
     )
     return list(db.session.scalars(stmt))
+
+
+MIN_ADDRESS_PARTS = 2
+"""A full postal address has at least a street and a locality, separated by a comma or a new line, and a number
+(the street number or the postcode): "București, România" is not one."""
+
+
+def identity_errors(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a sub-processor (input shape) lacks to be identified in a client's list and annex, as EDPB Opinion
+    22/2024 asks: a contact person (`contact.name`) with an email address or telephone number (`contact.email`),
+    and a full postal address (`address`). Field errors, marshmallow-shaped; empty when complete."""
+    contact = row.get("contact") or {}
+    errors: dict[str, Any] = {}
+    if not (contact.get("name") or "").strip():
+        errors.setdefault("contact", {})["name"] = ["Name the contact person for data protection matters."]
+    if not ((contact.get("email") or "").strip() or (contact.get("phone") or "").strip()):
+        errors.setdefault("contact", {})["email"] = ["Give the contact person's email address or telephone number."]
+    address = row.get("address") or ""
+    parts = [part for part in re.split(r"[,\n]", address) if part.strip()]
+    if len(parts) < MIN_ADDRESS_PARTS or not re.search(r"\d", address):
+        errors["address"] = ["Give the full postal address: street and number, postcode and locality."]
+    return errors
+
+
+def identity_findings() -> list[tuple[SubProcessor, list[str]]]:
+    """Proposed or active sub-processors of client data that lack a contact person or a full address (the fields
+    missing): their Annex III entry is incomplete, and a change to them cannot be announced until it is not."""
+    stmt = (
+        select(SubProcessor)
+        .where(SubProcessor.status != Status.RETIRED, SubProcessor.processes_client_data)
+        .order_by(SubProcessor.name)
+    )
+    found = []
+    for subprocessor in db.session.scalars(stmt):
+        errors = identity_errors({"contact": subprocessor.contact, "address": subprocessor.address})
+        if errors:
+            fields = [f"contact.{name}" for name in errors.get("contact", {})] + (
+                ["address"] if "address" in errors else []
+            )
+            found.append((subprocessor, fields))
+    return found

@@ -94,3 +94,15 @@ def test_taking_effect_by_hand_names_the_missing_contract(
     assert refused.value.errors == {
         "dpa_date": ["Record the Art. 28(4) contract with the sub-processor (its reference and date)."]
     }
+
+
+def test_transfers_check_names_the_entries_a_client_annex_would_show_incomplete(runner, make_subprocessor):
+    make_subprocessor("Complete", status="active")
+    bare = make_subprocessor("Bare", status="active", contact=NO_CONTACT, address="București, România")
+    result = runner.invoke(args=["transfers", "check"])
+    assert result.exit_code == 1
+    assert (
+        f"Bare (id {bare['id']}, active): its Annex III entry lacks contact.name, contact.email, address; a change to "
+        "it cannot be announced until it is complete"
+    ) in result.output
+    assert "Complete (id" not in result.output

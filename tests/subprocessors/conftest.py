@@ -25,7 +25,12 @@ AWS: dict[str, Any] = subprocessor_data(  # the AWS example of API.md
     country="LU",
     address="38 Avenue John F. Kennedy, L-1855 Luxembourg",
     website="https://aws.amazon.com/",
-    contact={"name": None, "position": None, "email": None, "phone": None},
+    contact={
+        "name": "AWS EMEA Privacy",
+        "position": "Data protection",
+        "email": "aws-eu-privacy@amazon.com",
+        "phone": None,
+    },
     purpose="Encrypted static files and backups",
     data_categories=["backups"],
     locations=[

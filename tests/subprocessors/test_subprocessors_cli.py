@@ -90,7 +90,12 @@ def test_json_export_is_a_list_in_the_input_shape(runner, registry_content):
     assert [row["name"] for row in rows] == ["AWS", "Old Mail", "Ștefănescu & Fiii <SRL>"]
     assert not {"id", "version", "created_at", "updated_at"} & set(rows[0])
     assert rows[0]["locations"][1]["mechanism"] == "dpf"
-    assert rows[0]["contact"] == {"name": None, "position": None, "email": None, "phone": None}
+    assert rows[0]["contact"] == {
+        "name": "AWS EMEA Privacy",
+        "position": "Data protection",
+        "email": "aws-eu-privacy@amazon.com",
+        "phone": None,
+    }
 
 
 def test_csv_export_has_one_row_each_with_json_cells(runner, registry_content):
