@@ -123,12 +123,7 @@ def check_contract(change: Change) -> None:
     """
     if change.kind == ChangeKind.REMOVE or not change.subprocessor.processes_client_data:
         return
-    row = _incoming_row(change)
-    errors = {
-        name: ["Record the Art. 28(4) contract with the sub-processor (its reference and date)."]
-        for name in ("dpa_reference", "dpa_date")
-        if not str(row.get(name) or "").strip()
-    }
+    errors = findings.contract_errors(_incoming_row(change))
     if errors:
         message = (
             f"{change.subprocessor.name!r} has no Art. 28(4) contract recorded ({', '.join(errors)}): the change takes "

@@ -172,13 +172,10 @@ def check(as_of: datetime | None) -> None:
             f"{finding.problem} [services: {', '.join(finding.services) or 'none'}]"
         )
     unsigned = findings.contract_findings()
-    for subprocessor in unsigned:
-        missing = " and ".join(
-            name for name in ("dpa_reference", "dpa_date") if not str(getattr(subprocessor, name) or "").strip()
-        )
+    for subprocessor, missing in unsigned:
         click.echo(
             f"{subprocessor.name} (id {subprocessor.id}, {subprocessor.status}): no Art. 28(4) contract recorded "
-            f"({missing}); a change bringing it in waits for it"
+            f"({' and '.join(missing)}); a change bringing it in waits for it"
         )
     incomplete = findings.identity_findings()
     for subprocessor, missing in incomplete:

@@ -58,9 +58,9 @@ def transfer_findings(on: date) -> list[TransferFinding]:
     return findings
 
 
-def contract_findings() -> list[SubProcessor]:
-    """Proposed or active sub-processors of client data with no Art. 28(4) contract recorded (`dpa_reference` and
-    `dpa_date`): a change bringing one in does not take effect until it is."""
+def contract_findings() -> list[tuple[SubProcessor, list[str]]]:
+    """Proposed or active sub-processors of client data with no Art. 28(4) contract recorded, with the fields
+    missing (`dpa_reference`, `dpa_date`): a change bringing one in does not take effect until it is."""
     stmt = (
         select(SubProcessor)
         .where(
@@ -72,7 +72,28 @@ def contract_findings() -> list[SubProcessor]:
         )
         .order_by(SubProcessor.name)
     )
-    return list(db.session.scalars(stmt))
+    return [
+        (subprocessor, list(contract_errors(row_fields(subprocessor)))) for subprocessor in db.session.scalars(stmt)
+    ]
+
+
+def row_fields(subprocessor: SubProcessor) -> dict[str, Any]:
+    """The fields the paperwork checks read, in the input shape."""
+    return {
+        "contact": subprocessor.contact,
+        "address": subprocessor.address,
+        "dpa_reference": subprocessor.dpa_reference,
+        "dpa_date": subprocessor.dpa_date,
+    }
+
+
+def contract_errors(row: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The Art. 28(4) contract fields a sub-processor (input shape) lacks, as field errors; empty when recorded."""
+    return {
+        name: ["Record the Art. 28(4) contract with the sub-processor (its reference and date)."]
+        for name in ("dpa_reference", "dpa_date")
+        if not str(row.get(name) or "").strip()
+    }
 
 
 MIN_ADDRESS_PARTS = 2
@@ -107,7 +128,7 @@ def identity_findings() -> list[tuple[SubProcessor, list[str]]]:
     )
     found = []
     for subprocessor in db.session.scalars(stmt):
-        errors = identity_errors({"contact": subprocessor.contact, "address": subprocessor.address})
+        errors = identity_errors(row_fields(subprocessor))
         if errors:
             fields = [f"contact.{name}" for name in errors.get("contact", {})] + (
                 ["address"] if "address" in errors else []
