@@ -11,7 +11,7 @@ from flask_smorest import Page
 from registry.auth.access import READERS, current_actor, require
 from registry.auth.models import Role
 from registry.clients import services as clients
-from registry.dpas import schemas, services
+from registry.dpas import outdated, schemas, services
 from registry.dpas.models import Dpa, DpaTemplate
 from registry.dpas.rendering import DOCX_MIMETYPE
 from registry.uploads import BINARY, UploadBlueprint, basename, download, read_upload, slug
@@ -111,7 +111,7 @@ class OutdatedAnnexes(MethodView):
     @blp.paginate(Page)
     def get(self) -> list[dict[str, Any]]:
         """Clients whose signed DPA annex no longer matches the sub-processors that apply to them."""
-        return services.outdated_annexes()
+        return outdated.outdated_annexes()
 
 
 @blp.route("/dpas/<int:dpa_id>")

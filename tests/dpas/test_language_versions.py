@@ -53,7 +53,8 @@ def test_the_english_text_of_a_romanian_agreement_is_the_same_version_and_the_ro
     assert RO_CLAUSE.format("română") in ro_text
     # each text is version 1 of one agreement: the translation supersedes nothing
     assert f"No. {original['number']} | Version 1 |" in en_text
-    assert f"(D) This version (1) of Agreement No. {original['number']} supersedes" in en_text
+    assert f"(D) This is the first version of Agreement No. {original['number']}." in en_text
+    assert f"(D) Aceasta este prima versiune a Acordului nr. {original['number']}." in ro_text
     assert f"Nr. {original['number']} | Versiunea 1 |" in ro_text
     events = db.session.query(AuditEvent).filter_by(action="dpa.translated").all()
     assert [(e.entity_id, e.after["translates"]) for e in events] == [(str(english["id"]), original["id"])]
@@ -70,7 +71,9 @@ def test_a_change_since_makes_a_new_version_whose_own_language_prevails(world, g
     assert "changed since" in refused.json["message"] and "generate a new version" in refused.json["message"]
     english = generate(client_id, language="en")
     assert english["version"] == 2
-    assert EN_CLAUSE.format("English") in docx_text(download(english["id"]))
+    text = docx_text(download(english["id"]))
+    assert EN_CLAUSE.format("English") in text
+    assert f"(D) This version (2) of Agreement No. {original['number']} supersedes, from its entry into force" in text
     assert _versions(client, headers, client_id) == [(1, "ro", "draft"), (2, "en", "draft")]
 
 

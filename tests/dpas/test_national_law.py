@@ -85,15 +85,18 @@ def test_a_uk_client_gets_the_ico_the_uk_gdpr_and_the_uk_transfer_clause(
         assert "namely UK GDPR and the Data Protection Act 2018" in definition
         assert "of the European Union, of the United Kingdom or of a Member State" in definition
         assert "references to the GDPR include the corresponding provisions of the UK GDPR" in definition
-        assert "6.6. Where the Data are subject to the UK GDPR" in text
+        assert "6.6. Data subject to the UK GDPR. (a) The Controller's transfer of the Data to the Processor" in text
         assert "International Data Transfer Addendum issued by the Information Commissioner under section 119A" in text
-        assert "UK Extension to the EU-U.S. Data Privacy Framework" in text
+        assert "certified under the UK Extension to the EU-U.S. Data Privacy Framework" in text
+        assert "and in any event where the Controller so requests in writing" in text
+        assert "the Commission's adequacy decision for the United Kingdom under Article 45 GDPR" in text
     else:
         assert "al Uniunii Europene, al Regatului Unit sau al unui stat membru" in definition
         assert "trimiterile la RGPD includ dispozițiile corespunzătoare din UK GDPR" in definition
-        assert "6.6. Atunci când Datele sunt supuse UK GDPR" in text
-        assert "denumit „UK Addendum”" in text
+        assert "6.6. Datele supuse UK GDPR. (a) Transferul Datelor de către Operator" in text
+        assert "secțiunii 119A din Data Protection Act 2018 („UK Addendum”)" in text
         assert "extinderii pentru Regatul Unit a Cadrului UE-SUA privind confidențialitatea datelor" in text
+        assert "la cererea scrisă a Operatorului" in text
 
 
 @pytest.mark.parametrize("language", ["ro", "en"])
