@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from registry.changes.models import Change, ChangeKind
 from registry.errors import Invalid, NotFound, flatten_errors
-from registry.subprocessors import findings
+from registry.subprocessors import chain, findings
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.models import Status, SubProcessor
 from registry.subprocessors.schemas import SubProcessorPatchSchema
@@ -106,9 +106,12 @@ def check_identity(change: Change) -> None:
 
     :raise Invalid: naming `contact.name`, `contact.email` and/or `address`.
     """
-    if change.kind == ChangeKind.REMOVE or not change.subprocessor.processes_client_data:
+    if change.kind == ChangeKind.REMOVE:
         return
-    errors = findings.identity_errors(_incoming_row(change))
+    row = _incoming_row(change)
+    if not row.get("processes_client_data", True):  # as it will be: an update may make it one
+        return
+    errors = findings.identity_errors(row)
     if errors:
         missing = ", ".join(path for path, _ in flatten_errors(errors))
         message = f"{change.subprocessor.name!r} cannot be announced to clients without {missing}: complete it first."
@@ -116,20 +119,44 @@ def check_identity(change: Change) -> None:
 
 
 def check_contract(change: Change) -> None:
-    """The sub-processor a change brings in has its Art. 28(4) contract recorded: the change does not take effect
-    before it (an announced change waits, and the legal team is alerted).
+    """The sub-processor an addition or replacement brings in has its Art. 28(4) contract recorded: the change does
+    not take effect before it (an announced change waits, and the legal team is alerted; `transfers check` lists
+    the active ones without one).
 
     :raise Invalid: naming `dpa_reference` and/or `dpa_date`.
     """
-    if change.kind == ChangeKind.REMOVE or not change.subprocessor.processes_client_data:
+    if change.kind not in (ChangeKind.ADD, ChangeKind.REPLACE):  # an update leaves the contract it had
         return
-    errors = findings.contract_errors(_incoming_row(change))
+    row = _incoming_row(change)
+    if not row.get("processes_client_data", True):
+        return
+    errors = findings.contract_errors(row)
     if errors:
         message = (
             f"{change.subprocessor.name!r} has no Art. 28(4) contract recorded ({', '.join(errors)}): the change takes "
             f"effect once it is (PATCH /api/v1/subprocessors/{change.subprocessor.id})."
         )
         raise Invalid(message, errors)
+
+
+def check_chain(change: Change) -> None:
+    """What a change does to the chain of onward sub-processors is checked before clients are told of it: an update
+    that moves the sub-processor under another (`chain.check_parent`), a removal of one that still engages others.
+
+    :raise Invalid: naming `proposed.parent_id` or `subprocessor_id`.
+    """
+    if change.kind == ChangeKind.REMOVE:
+        # each onward one must be on its way out too (its own announced removal), or gone
+        names = [child.name for child in chain.children_of(change.subprocessor.id) if child.announced_change_id is None]
+        if names:
+            message = f"{change.subprocessor.name!r} still engages {', '.join(names)}: announce their removal first."
+            raise Invalid(message, {"subprocessor_id": [message]})
+        return
+    if change.kind == ChangeKind.UPDATE and "parent_id" in (change.proposed or {}):
+        errors = chain.check_parent(_incoming_row(change), change.subprocessor.id)
+        if errors:
+            message = "; ".join(message for _, message in flatten_errors(errors))
+            raise Invalid(message, {"proposed": errors})
 
 
 def check_transfers(change: Change) -> None:

@@ -268,6 +268,7 @@ def _check_announceable(change: Change, today: date, announced_at: datetime) -> 
     checks.check_draft(change)
     checks.check_transfers(change)
     checks.check_identity(change)
+    checks.check_chain(change)
     if change.effective_on < today or (change.effective_on == today and not change.urgent):
         message = (
             f"effective_on must be after today ({today.isoformat()}): clients answer until the day before the "

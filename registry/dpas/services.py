@@ -23,7 +23,7 @@ from registry.db import page_of, utcnow
 from registry.dpas import pdf, rendering
 from registry.dpas.models import Dpa, DpaStatus, DpaTemplate
 from registry.dpas.validation import validate_template
-from registry.errors import Conflict, Invalid, NotFound
+from registry.errors import Conflict, Invalid, NotFound, RegistryError
 from registry.extensions import db
 from registry.i18n import LANGUAGES
 from registry.profile import services as profile_services
@@ -305,44 +305,55 @@ def language_versions(client_id: int, version: int) -> list[Dpa]:
     return list(db.session.scalars(stmt))
 
 
-def collect_translation(dpa: Dpa, *, language: str) -> DpaInputs:
-    """Read what the `language` version of `dpa`'s version is rendered from: the same number, version, date and
-    annex date, from the same facts, with the original named as the prevailing text.
-
-    :raise Invalid: an unsupported language, or the language the version is already in.
-    :raise Conflict: the version is superseded or has a `language` version already, or what it was generated from
-        (the client, the processor profile, the sub-processors) has changed since: a new version is needed then.
-    """
-    _check_language(language)
+def translation_refusal(dpa: Dpa, language: str) -> RegistryError | None:
+    """Why `dpa`'s version cannot be rendered in `language` now, or None: an unsupported language or the one it was
+    written in (Invalid); the version superseded, already in `language`, or what it was generated from (the client,
+    the processor profile, the sub-processors) changed since, so that a new version is needed (Conflict)."""
+    if language not in LANGUAGES:
+        return Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
     versions = language_versions(dpa.client_id, dpa.version)
     original = versions[0]
     label = f"DPA {dpa.number} v{dpa.version}"
     if language == original.language:
-        raise Invalid(f"{label} was written in {language}.", {"language": [f"{label} was written in {language}."]})
+        return Invalid(f"{label} was written in {language}.", {"language": [f"{label} was written in {language}."]})
     if any(v.language == language for v in versions):
-        raise Conflict(f"{label} already has a {language} version.")
+        return Conflict(f"{label} already has a {language} version.")
     if dpa.status == DpaStatus.SUPERSEDED:
-        raise Conflict(f"{label} is superseded: translate the version in force.")
-
-    def text_of(template: DpaTemplate, language: str, translates: int | None = None) -> DpaInputs:
-        return _inputs(
-            original.client,
-            template,
-            language=language,
-            number=original.number,
-            version=original.version,
-            as_of=original.as_of,
-            dated=original.dated,
-            prevailing_language=original.language,
-            translates=translates,
-        )
-
-    if rendering.to_snapshot(text_of(original.template, original.language).context) != original.context:
-        raise Conflict(
+        return Conflict(f"{label} is superseded: translate the version in force.")
+    if rendering.to_snapshot(_text_of(original, original.template, original.language).context) != original.context:
+        return Conflict(
             f"The client, the processor profile or the sub-processors have changed since {label} was generated, "
             "so a translation would not say the same: generate a new version instead."
         )
-    return text_of(_template_for(original.template.key, language), language, translates=original.id)
+    return None
+
+
+def _text_of(original: Dpa, template: DpaTemplate, language: str, translates: int | None = None) -> DpaInputs:
+    """The inputs of `original`'s version in `language`: its number, version, dates, and prevailing language."""
+    return _inputs(
+        original.client,
+        template,
+        language=language,
+        number=original.number,
+        version=original.version,
+        as_of=original.as_of,
+        dated=original.dated,
+        prevailing_language=original.language,
+        translates=translates,
+    )
+
+
+def collect_translation(dpa: Dpa, *, language: str) -> DpaInputs:
+    """Read what the `language` version of `dpa`'s version is rendered from: the same number, version, date and
+    annex date, from the same facts, with the original named as the prevailing text.
+
+    :raise Invalid, Conflict: see `translation_refusal`.
+    """
+    refusal = translation_refusal(dpa, language)
+    if refusal is not None:
+        raise refusal
+    original = language_versions(dpa.client_id, dpa.version)[0]
+    return _text_of(original, _template_for(original.template.key, language), language, translates=original.id)
 
 
 def render_dpa(inputs: DpaInputs) -> PreparedDpa:
@@ -437,11 +448,13 @@ def generate_dpa(
     """
     latest = _latest(client.id)
     wanted = language or client.language
-    if latest is not None and latest.template.key == template_key and as_of in (None, latest.as_of):
-        try:
-            return store_dpa(render_dpa(collect_translation(latest, language=wanted)), actor=actor)
-        except (Invalid, Conflict):  # written in that language already, superseded, or something changed
-            pass
+    if (
+        latest is not None
+        and latest.template.key == template_key
+        and as_of in (None, latest.as_of)
+        and translation_refusal(latest, wanted) is None
+    ):
+        return store_dpa(render_dpa(collect_translation(latest, language=wanted)), actor=actor)
     inputs = collect_dpa(client, language=language, template_key=template_key, as_of=as_of)
     return store_dpa(render_dpa(inputs), actor=actor)
 

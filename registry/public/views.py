@@ -121,9 +121,11 @@ def subprocessors() -> Response:
     own_tools = [state for state in states if not subprocessor_services.processes_client_data(state)]
     states = [state for state in states if subprocessor_services.processes_client_data(state)]
     groups = [(category, list(items)) for category, items in groupby(states, key=lambda state: state["category"])]
-    by_id = {state["id"]: state for state in states}
+    # the chain is shown whatever the filters keep: a parent or an onward sub-processor may be filtered out
+    everyone = services.public_states(language=language, as_of=as_of) if any(filters.values()) else states
+    by_id = {state["id"]: state for state in everyone}
     onward: dict[int, list[dict[str, Any]]] = {}
-    for state in states:
+    for state in everyone:
         if state.get("parent_id") in by_id:
             onward.setdefault(state["parent_id"], []).append(state)
     return _page(

@@ -4,7 +4,7 @@ parent's services, so it applies to a client exactly where its parent does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ def check_parent(row: MutableMapping[str, Any], subprocessor_id: int | None) -> 
     """Check `row["parent_id"]` for the sub-processor `subprocessor_id` (None: a new one) and fill in its services
     from its parent when none are given. Returns field errors (empty when all is well)."""
     parent_id = row.get("parent_id")
-    if parent_id is None:
+    if parent_id is None or row.get("status") == Status.RETIRED:  # a retired one engages and serves no one
         return {}
     if parent_id == subprocessor_id:
         return {"parent_id": ["A sub-processor cannot engage itself."]}
@@ -66,9 +66,30 @@ def check_parent(row: MutableMapping[str, Any], subprocessor_id: int | None) -> 
     return {}
 
 
-def in_chain_order(rows: Iterable[Row], key: Any) -> list[tuple[Row, int, Row | None]]:
-    """Rows ordered as a tree: each one after its parent (at `level` 1, 2, 3), siblings by `key`; with its parent's
-    row. A row whose parent is not among `rows` is shown as a first level."""
+def children_of(subprocessor_id: int) -> list[SubProcessor]:
+    """The onward sub-processors it engages that are not retired, by name."""
+    stmt = (
+        select(SubProcessor)
+        .where(SubProcessor.parent_id == subprocessor_id, SubProcessor.status != Status.RETIRED)
+        .order_by(SubProcessor.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def check_children(row: Mapping[str, Any], subprocessor_id: int | None) -> dict[str, list[str]]:
+    """A sub-processor is retired only after the onward sub-processors it engages (field errors, or none)."""
+    if subprocessor_id is None or row.get("status") != Status.RETIRED:
+        return {}
+    names = [child.name for child in children_of(subprocessor_id)]
+    if not names:
+        return {}
+    return {"status": [f"It still engages {', '.join(names)}: remove those onward sub-processors first."]}
+
+
+def in_chain_order(rows: Iterable[Row], key: Callable[[Row], Any]) -> list[tuple[Row, int, Row | None]]:
+    """Rows ordered as a tree: each one after its parent (at level 1, 2 or 3), siblings by `key`; with its parent's
+    row. A row whose parent is not among `rows` is a first level; one a loop or a deeper chain stored before these
+    checks would hide is listed at the end, as a first level: every row is listed once."""
     rows = list(rows)
     by_id = {row["id"]: row for row in rows if row.get("id") is not None}
     children: dict[Any, list[Row]] = {}
@@ -76,12 +97,21 @@ def in_chain_order(rows: Iterable[Row], key: Any) -> list[tuple[Row, int, Row | 
         parent = row.get("parent_id") if row.get("parent_id") in by_id else None
         children.setdefault(parent, []).append(row)
     ordered: list[tuple[Row, int, Row | None]] = []
+    listed: set[int] = set()
 
     def walk(parent_id: Any, level: int) -> None:
         for row in sorted(children.get(parent_id, []), key=key):
+            if id(row) in listed:
+                continue
+            listed.add(id(row))
             ordered.append((row, level, by_id.get(parent_id) if parent_id is not None else None))
-            if level < MAX_LEVELS + 1:
+            if level < MAX_LEVELS:
                 walk(row["id"], level + 1)
 
     walk(None, 1)
+    for row in sorted(rows, key=key):
+        if id(row) not in listed:  # the head of what a loop or a deeper chain left out: a first level again
+            listed.add(id(row))
+            ordered.append((row, 1, None))
+            walk(row["id"], 2)
     return ordered

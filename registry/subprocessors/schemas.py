@@ -179,6 +179,7 @@ class SubProcessorSchema(Schema):
     parent_id = fields.Integer(
         allow_none=True,
         load_default=None,
+        validate=validate.Range(min=1, max=2**31 - 1),
         metadata={
             "description": "The sub-processor that engages this one (an onward sub-processor; at most 3 levels). It "
             "serves its parent's services (taken from the parent when `services` is empty)."

@@ -342,7 +342,8 @@ def create_subprocessor(data: Mapping[str, Any], *, actor: Actor) -> SubProcesso
     :raise Conflict: the name is taken.
     """
     row = copy.deepcopy(dict(data))
-    errors = chain.check_parent(row, None) or check_subprocessor(row)
+    chain_errors = chain.check_parent(row, None)  # first: it fills in the parent's services
+    errors = {**check_subprocessor(row), **chain_errors}
     if errors:
         raise _invalid(errors)
     _check_name_free(row["name"])
@@ -372,7 +373,10 @@ def update_subprocessor(
     check_transition(subprocessor.status, row["status"])
     saved = current["locations"] if through_change is None else row["locations"]
     # both fill in what they derive (the parent's services, the locations' mechanisms): compared like for like
-    errors = chain.check_parent(row, subprocessor.id) or check_subprocessor(row, saved_locations=saved)
+    chain_errors = chain.check_children(row, subprocessor.id)
+    if {"parent_id", "services", "status"} & set(changes):
+        chain_errors |= chain.check_parent(row, subprocessor.id)
+    errors = {**check_subprocessor(row, saved_locations=saved), **chain_errors}
     changed = notice_changes(current, row)
     held_by = subprocessor.announced_change_id
     conflict = notice_conflict(subprocessor, changed, row["status"], held_by=held_by, through_change=through_change)
@@ -392,6 +396,9 @@ def update_subprocessor(
         _save(subprocessor, before, "subprocessor.change_applied", actor=_through(actor, through_change))
     if changed:
         _recheck_hold(subprocessor, held_by, changed, through_change)
+    if "services" in changed:  # its onward sub-processors serve what it serves
+        for child in chain.children_of(subprocessor.id):
+            update_subprocessor(child, {"services": row["services"]}, actor=actor, through_change=through_change)
     return subprocessor
 
 

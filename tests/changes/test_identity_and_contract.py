@@ -106,3 +106,42 @@ def test_transfers_check_names_the_entries_a_client_annex_would_show_incomplete(
         "it cannot be announced until it is complete"
     ) in result.output
     assert "Complete (id" not in result.output
+
+
+def test_an_update_that_makes_it_a_subprocessor_of_client_data_must_identify_it(
+    world, make_subprocessor, make_client, post_announce
+):
+    make_client("Alfa")
+    tool = make_subprocessor("Ads Tool", status="active", processes_client_data=False, contact=NO_CONTACT)
+    change = world.change(tool["id"], kind="update", proposed={"processes_client_data": True})
+    refused = post_announce(change["id"])
+    assert refused.status_code == 422 and "contact" in refused.json["errors"]["json"]
+
+
+def test_an_update_of_a_subprocessor_without_a_recorded_contract_still_takes_effect(
+    world, runner, make_subprocessor, make_client
+):
+    make_client("Alfa")
+    old = make_subprocessor("Old Host", status="active", dpa_reference=None, dpa_date=None)
+    change = world.change(
+        old["id"], kind="update", proposed={"purpose": "Hosting and backups"}, effective_on=EFFECTIVE.isoformat()
+    )
+    world.announce(change["id"])
+    assert "1 change(s) took effect" in apply_due(runner, EFFECTIVE)  # `transfers check` lists the contract
+
+
+def test_the_chain_is_checked_before_clients_are_told(world, make_subprocessor, make_client, post_announce):
+    make_client("Alfa")
+    one = make_subprocessor("One", status="active")
+    two = make_subprocessor("Two", status="active", parent_id=one["id"])
+    three = make_subprocessor("Three", status="active", parent_id=two["id"])
+    loner = make_subprocessor("Loner", status="active")
+    deeper = world.change(loner["id"], kind="update", proposed={"parent_id": three["id"]})
+    refused = post_announce(deeper["id"])
+    assert refused.status_code == 422 and "at most 3 levels" in refused.json["message"]
+    assert "parent_id" in refused.json["errors"]["json"]["proposed"]
+    db.session.rollback()
+    removal = world.change(one["id"], kind="remove")
+    refused = post_announce(removal["id"])
+    assert refused.status_code == 422
+    assert refused.json["message"] == "'One' still engages Two: announce their removal first."
