@@ -146,7 +146,6 @@ def _changes(today: date) -> int:
             "locations": [
                 {"country": "IE", "label": "EU (Dublin)", "role": "processing"},
                 {"country": "NL", "label": "EU (Eemshaven)", "role": "backup"},
-                {"country": "US", "label": "Google LLC, United States", "role": "support"},
             ],
         },
         effective_on=max(today + timedelta(days=61), deadlines.earliest_effective(utcnow(), 60)).isoformat(),
