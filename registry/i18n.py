@@ -26,6 +26,14 @@ def days_text(count: int, language: str) -> str:
     return "1 day" if count == 1 else f"{count} days"
 
 
+def calendar_days_text(count: int, language: str) -> str:
+    """A term in calendar days, as an agreement writes it: `45 calendar days` / `45 de zile calendaristice`,
+    `1 calendar day` / `1 zi calendaristică`."""
+    if language_of(language) == "ro":
+        return "1 zi calendaristică" if count == 1 else f"{days_text(count, 'ro')} calendaristice"
+    return "1 calendar day" if count == 1 else f"{count} calendar days"
+
+
 def language_name(code: str, language: str) -> str:
     """A language's name in `language`, as a sentence uses it: `Romanian` / `română`, `English` / `engleză`."""
     return str(Locale.parse(language_of(language)).languages[code])

@@ -26,7 +26,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from registry.clients.models import Client
-from registry.i18n import CATEGORY_LABELS, LANGUAGES, ROLE_LABELS, days_text, language_name, sensitive_data_text
+from registry.i18n import (
+    CATEGORY_LABELS,
+    LANGUAGES,
+    ROLE_LABELS,
+    calendar_days_text,
+    days_text,
+    language_name,
+    sensitive_data_text,
+)
 from registry.profile.models import ProcessorProfile
 from registry.subprocessors import chain
 from registry.transfers.authorities import UK, authority_for
@@ -212,6 +220,7 @@ def build_context(
         "website": _line(profile.authority_website),
     }
     authority = authority_for(client.country)
+    notice_days = int(notice_period_days if notice_period_days is not None else client.notice_period_days)
     texts = [(service.processing or {}).get(language) or {} for service in client.services]
     services = [
         {
@@ -233,9 +242,8 @@ def build_context(
             "language": language,
             "prevailing_language": language_name(prevailing_language or language, language),
             "authorization": str(authorization or client.authorization),
-            "notice_period_days": int(
-                notice_period_days if notice_period_days is not None else client.notice_period_days
-            ),
+            "notice_period_days": notice_days,
+            "notice_period": calendar_days_text(notice_days, language),
             "as_of": localised_date(as_of, language),
         },
         "processor": {

@@ -11,7 +11,7 @@ from registry.audit.services import Actor
 from registry.dpas import pdf
 from registry.dpas.models import Dpa
 from registry.extensions import db
-from registry.i18n import days_text
+from registry.i18n import calendar_days_text, days_text
 from registry.subprocessors import services as subprocessors
 from registry.subprocessors.schemas import SubProcessorPatchSchema
 from tests.dpas.dpa_data import PROFILE, SMITH, STEFANESCU, SZOLG, docx_text
@@ -55,7 +55,7 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     assert "în temeiul Cadrului UE-SUA privind confidențialitatea datelor" in text
     # Clause 5 covers every material change, counts the objection window from receipt, and only informs of removals
     assert "orice modificare preconizată a locațiilor de prelucrare, a garanțiilor pentru transfer" in text
-    assert "în termen de 45 zile calendaristice de la primirea informării" in text
+    assert "în termen de 45 de zile calendaristice de la primirea informării" in text
     assert "Data recrutării nu poate fi anterioară zilei următoare expirării acestui termen" in text
     assert "eliminarea unui sub-împuternicit se notifică doar spre informare" in text
     # 5.8: where the list is kept; the client's private feed is named, not its secret link
@@ -82,7 +82,7 @@ def test_romanian_dpa_has_the_parties_the_annex_and_general_authorisation(world,
     assert "cel puțin 45 de zile" in text or "cel puțin 45 zile" in text
     # An urgent replacement may start before the period ends, and the client keeps its full period to object
     assert "Prin excepție, atunci când un sub-împuternicit trebuie înlocuit fără întârziere" in text
-    assert "iar Operatorul poate formula obiecții în termen de 45 zile calendaristice de la primirea acestei" in text
+    assert "iar Operatorul poate formula obiecții în termen de 45 de zile calendaristice de la primirea acestei" in text
     # Annex III: every applicable sub-processor with its locations and safeguards, hostile names verbatim
     for name in (SMITH, SZOLG, "Alpine Analytics AG"):
         assert name in text
@@ -427,3 +427,16 @@ def test_the_backup_retention_is_the_profiles_one_figure(world, client, headers,
 )
 def test_days_are_written_as_romanian_counts_them(count, ro, en):
     assert (days_text(count, "ro"), days_text(count, "en")) == (ro, en)
+
+
+@pytest.mark.parametrize(
+    ("count", "ro", "en"),
+    [
+        (1, "1 zi calendaristică", "1 calendar day"),
+        (14, "14 zile calendaristice", "14 calendar days"),
+        (45, "45 de zile calendaristice", "45 calendar days"),
+        (119, "119 zile calendaristice", "119 calendar days"),
+    ],
+)
+def test_a_term_in_calendar_days_is_written_as_romanian_counts_it(count, ro, en):
+    assert (calendar_days_text(count, "ro"), calendar_days_text(count, "en")) == (ro, en)

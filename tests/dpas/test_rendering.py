@@ -20,6 +20,7 @@ SPEC_KEYS = {
         "prevailing_language",
         "authorization",
         "notice_period_days",
+        "notice_period",
         "as_of",
     },
     "processor": {
