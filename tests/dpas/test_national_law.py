@@ -136,3 +136,27 @@ def test_the_table_covers_the_eea_and_the_uk_with_its_sources():
             assert row["website"].startswith(("https://", "http://")), row["country"]
     assert authorities.authority_for("hu").name("ro") == "Nemzeti Adatvédelmi és Információszabadság Hatóság"
     assert authorities.authority_for("US") is None and authorities.authority_for(None) is None
+
+
+@pytest.mark.parametrize(("language", "country"), [("en", "Hungary"), ("ro", "Ungaria")])
+def test_an_address_that_ends_with_its_country_gets_it_once_in_the_documents_language(
+    world, client, headers, generate, download, language, country
+):
+    made = client.post(
+        "/api/v1/clients",
+        json={
+            **CLIENT_RO,
+            "name": "Budai Kft.",
+            "legal_name": "Budai Kft.",
+            "country": "HU",
+            "language": language,
+            "vat_id": None,
+            "registration_number": None,
+            "address": "1027 Budapest, Margit körút 5., Magyarország",
+        },
+        headers=headers("account_manager"),
+    )
+    assert made.status_code == 201, made.json
+    text = _text(made.json["id"], language, generate, download)
+    assert f"1027 Budapest, Margit körút 5., {country}" in text
+    assert "Magyarország" not in text
