@@ -19,7 +19,6 @@ from functools import cache
 from typing import Any
 
 from babel.dates import format_date
-from babel.languages import get_official_languages
 from docxtpl import DocxTemplate, Listing
 from jinja2 import StrictUndefined, Template, nodes
 from jinja2.exceptions import SecurityError
@@ -40,6 +39,7 @@ from registry.profile.models import ProcessorProfile
 from registry.subprocessors import chain
 from registry.transfers.authorities import UK, authority_for
 from registry.transfers.rules import Basis, Mechanism, country_name, country_rule, is_country, mechanism_text
+from registry.transfers.wording import without_country
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -140,27 +140,13 @@ def _outside_eea(code: str) -> bool:
     return not is_country(code) or country_rule(code).basis is not Basis.EEA
 
 
-def _without_country(address: Any, code: Any) -> str:
-    """An address without the country it may end with (in the country's own language, Romanian or English), since
-    the documents add the country in their own language: "..., 1055 Budapest, Magyarország" -> "..., 1055 Budapest"."""
-    text = _line(address)
-    if not is_country(code):
-        return text
-    names = {country_name(code, language) for language in (*get_official_languages(code), "ro", "en")}
-    for name in sorted(names, key=len, reverse=True):
-        head, separator, tail = text.rpartition(",")
-        if separator and tail.strip().casefold() == name.casefold():
-            return head.rstrip()
-    return text
-
-
 def _subprocessor(raw: Mapping[str, Any], language: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
     locations = [_location(loc, language) for loc in raw.get("locations") or []]
     category = str(raw.get("category") or "")
     entry: dict[str, Any] = {
         "name": _line(raw.get("name")),
         "legal_name": _line(raw.get("legal_name")),
-        "address": _without_country(raw.get("address"), raw.get("country")),
+        "address": without_country(_line(raw.get("address")), raw.get("country")),
         "country_name": _country(raw.get("country"), language),
         "website": _line(raw.get("website")),
         "contact": _contact_line(raw.get("contact")),
@@ -288,7 +274,7 @@ def build_context(
             "legal_name": _line(client.legal_name),
             "registration_number": _line(client.registration_number),
             "vat_id": _line(client.vat_id),
-            "address": _without_country(client.address, client.country),
+            "address": without_country(_line(client.address), client.country),
             "country_name": _country(client.country, language),
             "national_law": authority.law(language) if authority and client.country != PROCESSOR_COUNTRY else "",
             "uk_gdpr": client.country == UK,

@@ -126,8 +126,7 @@ def add_template(data: bytes, *, key: str, language: str, filename: str, actor: 
     :raise Invalid: the file is not a usable template (see `validate_template`).
     :raise Conflict: another version was uploaded at the same moment.
     """
-    if language not in LANGUAGES:
-        raise Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
+    _check_language(language)
     check = validate_template(data, language)
     ensure_builtin_templates()
     latest = db.session.scalar(
@@ -225,9 +224,17 @@ def _template_for(key: str, language: str) -> DpaTemplate:
     return template
 
 
+def _language_refusal(language: str) -> Invalid | None:
+    """Why a DPA cannot be written in `language`, or None."""
+    if language in LANGUAGES:
+        return None
+    return Invalid(f"Unsupported language {language!r}.", {"language": [f"Must be one of: {', '.join(LANGUAGES)}."]})
+
+
 def _check_language(language: str) -> None:
-    if language not in LANGUAGES:
-        raise Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
+    refusal = _language_refusal(language)
+    if refusal is not None:
+        raise refusal
 
 
 def _inputs(
@@ -309,8 +316,8 @@ def translation_refusal(dpa: Dpa, language: str) -> RegistryError | None:
     """Why `dpa`'s version cannot be rendered in `language` now, or None: an unsupported language or the one it was
     written in (Invalid); the version superseded, already in `language`, or what it was generated from (the client,
     the processor profile, the sub-processors) changed since, so that a new version is needed (Conflict)."""
-    if language not in LANGUAGES:
-        return Invalid(f"Unsupported language {language!r}.", {"language": ["Must be one of: ro, en."]})
+    if (refusal := _language_refusal(language)) is not None:
+        return refusal
     versions = language_versions(dpa.client_id, dpa.version)
     original = versions[0]
     label = f"DPA {dpa.number} v{dpa.version}"

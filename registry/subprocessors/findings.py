@@ -5,13 +5,14 @@ decision, an expired DPF certification, a missing assessment or a missing contra
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
+from registry.errors import flatten_errors
 from registry.extensions import db
 from registry.subprocessors.models import Location, Status, SubProcessor
 from registry.transfers import rules
@@ -58,23 +59,29 @@ def transfer_findings(on: date) -> list[TransferFinding]:
     return findings
 
 
+def _live_subprocessors_of_client_data() -> list[SubProcessor]:
+    stmt = (
+        select(SubProcessor)
+        .where(SubProcessor.status != Status.RETIRED, SubProcessor.processes_client_data)
+        .order_by(SubProcessor.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _fields_lacking(check: Callable[[Mapping[str, Any]], Mapping[str, Any]]) -> list[tuple[SubProcessor, list[str]]]:
+    """Each proposed or active sub-processor of client data that `check` finds lacking, with the fields named."""
+    found = []
+    for subprocessor in _live_subprocessors_of_client_data():
+        errors = check(row_fields(subprocessor))
+        if errors:
+            found.append((subprocessor, list(dict.fromkeys(path for path, _ in flatten_errors(errors)))))
+    return found
+
+
 def contract_findings() -> list[tuple[SubProcessor, list[str]]]:
     """Proposed or active sub-processors of client data with no Art. 28(4) contract recorded, with the fields
     missing (`dpa_reference`, `dpa_date`): a change bringing one in does not take effect until it is."""
-    stmt = (
-        select(SubProcessor)
-        .where(
-            SubProcessor.status != Status.RETIRED,
-            SubProcessor.processes_client_data,
-            (SubProcessor.dpa_reference.is_(None))
-            | (SubProcessor.dpa_reference == "")
-            | SubProcessor.dpa_date.is_(None),
-        )
-        .order_by(SubProcessor.name)
-    )
-    return [
-        (subprocessor, list(contract_errors(row_fields(subprocessor)))) for subprocessor in db.session.scalars(stmt)
-    ]
+    return _fields_lacking(contract_errors)
 
 
 def row_fields(subprocessor: SubProcessor) -> dict[str, Any]:
@@ -121,17 +128,4 @@ def identity_errors(row: Mapping[str, Any]) -> dict[str, Any]:
 def identity_findings() -> list[tuple[SubProcessor, list[str]]]:
     """Proposed or active sub-processors of client data that lack a contact person or a full address (the fields
     missing): their Annex III entry is incomplete, and a change to them cannot be announced until it is not."""
-    stmt = (
-        select(SubProcessor)
-        .where(SubProcessor.status != Status.RETIRED, SubProcessor.processes_client_data)
-        .order_by(SubProcessor.name)
-    )
-    found = []
-    for subprocessor in db.session.scalars(stmt):
-        errors = identity_errors(row_fields(subprocessor))
-        if errors:
-            fields = [f"contact.{name}" for name in errors.get("contact", {})] + (
-                ["address"] if "address" in errors else []
-            )
-            found.append((subprocessor, fields))
-    return found
+    return _fields_lacking(identity_errors)

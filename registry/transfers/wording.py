@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from babel.languages import get_official_languages
+
 from registry.i18n import LANGUAGES, ROLE_LABELS, language_of
 from registry.transfers.rules import Mechanism, country_name, country_rule, is_country, mechanism_text
 
@@ -57,6 +59,19 @@ def location_words(location: Mapping[str, Any], language: str) -> dict[str, Any]
         "role_label": role_label(location.get("role"), language),
         "safeguard": safeguard_text(location, language),
     }
+
+
+def without_country(address: str, country: Any) -> str:
+    """The address without the country it may end with after a comma (in the country's own language, Romanian or
+    English), for a document that adds the country in its own language: "..., 1055 Budapest, Magyarország" ->
+    "..., 1055 Budapest". (`postal_address` instead keeps an address that already ends with its country.)"""
+    if not is_country(country):
+        return address
+    names = {country_name(country, language) for language in (*get_official_languages(country), *LANGUAGES)}
+    head, separator, tail = address.rpartition(",")
+    if separator and tail.strip().casefold() in {name.casefold() for name in names}:
+        return head.rstrip()
+    return address
 
 
 def postal_address(address: str, country: str, language: str) -> str:
